@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { CallRecord } from './call-record';
+import { LoginRequest, UserInfo } from './auth';
+
+/**
+ * The one contract between the renderer and the console host. Electron IPC
+ * and the browser-mode WebSocket both carry exactly these methods; each
+ * message is validated against its schema on arrival, on both sides.
+ */
+
+export const SyncStatus = z.object({
+  online: z.boolean(),
+  pending: z.number().int().nonnegative(),
+  rejected: z.number().int().nonnegative(),
+  lastSyncAt: z.iso.datetime({ offset: true }).nullable(),
+  lastError: z.string().nullable(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+
+export const NewCallRecord = z.object({
+  direction: z.enum(['inbound', 'outbound']),
+  callerNumber: z.string().min(1).max(64),
+  calleeNumber: z.string().max(64).default(''),
+  startedAt: z.iso.datetime({ offset: true }),
+  answeredAt: z.iso.datetime({ offset: true }).nullable(),
+  endedAt: z.iso.datetime({ offset: true }),
+  outcome: z.enum(['answered', 'missed', 'rejected', 'failed']),
+  sipCallId: z.string().max(256).nullable().default(null),
+});
+export type NewCallRecord = z.infer<typeof NewCallRecord>;
+
+export const StoredCallRecord = z.object({
+  record: CallRecord,
+  synced: z.boolean(),
+});
+export type StoredCallRecord = z.infer<typeof StoredCallRecord>;
+
+export const AppInfo = z.object({
+  version: z.string(),
+  transport: z.enum(['electron', 'browser']),
+  serverUrl: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+const Empty = z.object({}).strict();
+
+function method<P extends z.ZodType, R extends z.ZodType>(params: P, result: R) {
+  return { params, result };
+}
+
+export const hostApi = {
+  'app.info': method(Empty, AppInfo),
+  'session.login': method(LoginRequest, UserInfo),
+  'session.logout': method(Empty, z.object({ ok: z.literal(true) })),
+  'session.current': method(Empty, UserInfo.nullable()),
+  'calls.record': method(NewCallRecord, z.object({ id: z.string() })),
+  'calls.recent': method(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(), z.array(StoredCallRecord)),
+  'sync.status': method(Empty, SyncStatus),
+  'sync.now': method(Empty, SyncStatus),
+} as const;
+
+export type HostApi = typeof hostApi;
+export type HostMethod = keyof HostApi;
+export type HostParams<M extends HostMethod> = z.input<HostApi[M]['params']>;
+export type HostResult<M extends HostMethod> = z.infer<HostApi[M]['result']>;
+export const hostMethods = Object.keys(hostApi) as HostMethod[];
+
+/** Events the host sends to the renderer without being asked. */
+export const hostEvents = {
+  'sync.status': SyncStatus,
+  'session.expired': z.object({ message: z.string() }),
+} as const;
+export type HostEvent = keyof typeof hostEvents;
+
+/** Error codes a host call can fail with; `message` is always for the operator (zh-CN). */
+export const HostErrorCode = z.enum([
+  'bad_request', // the message or its params failed validation
+  'unknown_method',
+  'unauthenticated', // no operator logged in, or the server refused the token
+  'invalid_credentials',
+  'server_unreachable',
+  'server_error',
+  'internal',
+]);
+export type HostErrorCode = z.infer<typeof HostErrorCode>;
+
+export const HostError = z.object({ code: HostErrorCode, message: z.string() });
+export type HostError = z.infer<typeof HostError>;
+
+/** Wire envelope used by the WebSocket transport (IPC carries the same request/response objects). */
+export const HostRequest = z
+  .object({
+    id: z.number().int().nonnegative(),
+    method: z.string().max(64),
+    params: z.unknown(),
+  })
+  .strict();
+export type HostRequest = z.infer<typeof HostRequest>;
+
+export const HostResponse = z.union([
+  z.object({ id: z.number(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ id: z.number().nullable(), ok: z.literal(false), error: HostError }),
+  z.object({ event: z.string(), payload: z.unknown() }),
+]);
+export type HostResponse = z.infer<typeof HostResponse>;

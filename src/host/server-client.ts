@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { ApiError, LoginResponse, UserInfo } from '../shared/auth';
+import { PushResponse, type Mutation } from '../shared/sync';
+import { HostFailure } from './errors';
+
+const TIMEOUT_MS = 10_000;
+
+/** The console's HTTP client for the central server. Every failure becomes a HostFailure with a Chinese message. */
+export class ServerClient {
+  constructor(
+    public baseUrl: string,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  login(username: string, password: string) {
+    return this.request('POST', '/api/login', LoginResponse, { username, password });
+  }
+
+  me(token: string) {
+    return this.request('GET', '/api/me', UserInfo, undefined, token);
+  }
+
+  push(token: string, clientId: string, mutations: Mutation[]) {
+    return this.request('POST', '/api/sync/push', PushResponse, { clientId, mutations }, token);
+  }
+
+  private async request<T extends z.ZodType>(method: string, route: string, schema: T, body?: unknown, token?: string): Promise<z.infer<T>> {
+    let res: Response;
+    try {
+      res = await this.fetchImpl(new URL(route, this.baseUrl), {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch {
+      throw new HostFailure('server_unreachable', `无法连接中心服务器（${this.baseUrl}），请检查网络`);
+    }
+    const text = await res.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {}
+    if (!res.ok) {
+      const err = ApiError.safeParse(json);
+      const message = err.success ? err.data.message : `中心服务器返回错误（HTTP ${res.status}）`;
+      if (res.status === 401) {
+        const code = err.success && err.data.error === 'invalid_credentials' ? 'invalid_credentials' : 'unauthenticated';
+        throw new HostFailure(code, message);
+      }
+      if (res.status >= 500) throw new HostFailure('server_error', message);
+      throw new HostFailure('bad_request', message);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new HostFailure('server_error', '中心服务器的应答格式不正确');
+    return parsed.data;
+  }
+}

@@ -69,7 +69,10 @@ export async function stopPhone() {
 
 export async function boot() {
   host.onEvent((event, payload) => {
-    if (event === 'sync.status') useConsole.setState({ sync: payload as SyncStatus });
+    if (event === 'sync.status') {
+      useConsole.setState({ sync: payload as SyncStatus });
+      if (useConsole.getState().user) void useConsole.getState().refreshCalls();
+    }
     if (event === 'session.expired') {
       void stopPhone();
       useConsole.setState({ user: null, lastError: (payload as { message: string }).message });

@@ -102,6 +102,8 @@ describe('telephony rig', () => {
     const ta = a.timings();
     const tb = b.timings();
     measured.inviteToRinging = ms(ta.callStart, tb.ringing);
+    measured.callStartToInviteSent = ms(ta.callStart, ta.inviteSent);
+    measured.inviteSentToRinging = ms(ta.inviteSent, tb.ringing);
     measured.inviteToRingbackAtCaller = ms(ta.callStart, ta.ringing);
     measured.answerToAudioAtCaller = ms(tb.answer, ta.firstAudioReceived);
     measured.answerToAudioAtOperator = ms(tb.answer, tb.firstAudioReceived);
@@ -140,5 +142,30 @@ describe('telephony rig', () => {
     }
     await b.waitFor('bye-received', 5000);
     await b.waitFor('terminated', 5000);
+  });
+
+  it('Kamailio can be killed and restarted on the same ports; registrations are gone and phones can register again', async () => {
+    const pbx = await startPbx({});
+    pbxes.push(pbx);
+    currentPbx = pbx;
+    const b = await openUa(pbx, OPERATOR);
+    await b.register();
+    expect(await pbx.registrations()).toContain(`AoR: ${OPERATOR}`);
+    const oldPid = pbx.kamailioPid;
+
+    await pbx.kill();
+    await b.waitFor('disconnected', 5000);
+    await expect(pbx.registrations()).rejects.toThrow(/kamcmd/);
+
+    const t0 = performance.now();
+    await pbx.restart!();
+    measured.kamailioRestart = Math.round(performance.now() - t0);
+    expect(pbx.kamailioPid).not.toBe(oldPid);
+    expect(await pbx.registrations()).not.toContain(`AoR: ${OPERATOR}`);
+
+    // A fresh phone registers against the restarted PBX on the same wsUrl.
+    const c = await openUa(pbx, '1002');
+    await c.register();
+    expect(await pbx.registrations()).toContain('AoR: 1002');
   });
 });

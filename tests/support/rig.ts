@@ -408,9 +408,11 @@ export interface SippResult {
 
 /**
  * Run sipp with a scenario from rig/sipp/ (e.g. 'uac-rr.xml') against the PBX and resolve on exit.
- * `service` is the dialled user (-s). Extra args go after the defaults.
+ * `service` is the dialled user (-s), `caller` the From user (-key caller, default 13900139000);
+ * the call lasts `durationMs` between ACK and BYE (-d). Extra args (e.g. '-rtp_echo') go last.
+ * Resolves with sipp's exit code (0 = every call succeeded) and the tails of its logs.
  */
-export function runSipp(
+export async function runSipp(
   pbx: Pbx,
   opts: { scenario: string; service: string; caller?: string; localPort?: number; mediaPort?: number; calls?: number; durationMs?: number; extraArgs?: string[]; timeoutMs?: number },
 ): Promise<SippResult> {
@@ -433,7 +435,8 @@ export function runSipp(
     '-trace_err', '-error_file', errorLog,
     '-trace_msg', '-message_file', messageLog,
   ];
-  if (opts.localPort) args.push('-p', String(opts.localPort));
+  // sipp's default local port is 5060; take a free one so a PBX on 5060 never clashes.
+  args.push('-p', String(opts.localPort ?? (await freeUdpPort())));
   if (opts.mediaPort) args.push('-mp', String(opts.mediaPort));
   args.push(...(opts.extraArgs ?? []));
   const started = Date.now();

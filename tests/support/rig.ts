@@ -30,7 +30,10 @@ export interface PbxOptions {
   wsPort?: number;
   /** Also start rtpengine (userspace, --table=-1) and bridge WebRTC <-> plain RTP through it. */
   rtpengine?: boolean;
-  /** Where pid files, logs and the ctl socket go; a fresh temp dir when omitted. */
+  /**
+   * Where pid files, logs and the ctl socket go. When omitted, a fresh temp dir that stop()
+   * removes again (keep it with env QINGYU_KEEP_RIG=1; read logs with logTail() before stop()).
+   */
   workDir?: string;
   /** rtpengine's RTP port range (default 30000-30999). */
   rtpPortMin?: number;
@@ -245,6 +248,7 @@ function childPids(pid: number): number[] {
 
 /** Start Kamailio (and rtpengine when asked); resolves once the SIP/UDP and WebSocket ports answer. */
 export async function startPbx(opts: PbxOptions = {}): Promise<Pbx> {
+  const ownWorkDir = opts.workDir === undefined;
   const workDir = path.resolve(opts.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'qingyu-pbx-')));
   fs.mkdirSync(workDir, { recursive: true });
   const sipPort = opts.sipPort ?? (await freeUdpPort());
@@ -371,6 +375,7 @@ export async function startPbx(opts: PbxOptions = {}): Promise<Pbx> {
       stopped = true;
       await killKamailio('SIGTERM');
       await killChild(rtpe);
+      if (ownWorkDir && process.env.QINGYU_KEEP_RIG !== '1') fs.rmSync(workDir, { recursive: true, force: true });
     },
     registrations() {
       return new Promise((resolve, reject) => {

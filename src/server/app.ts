@@ -53,6 +53,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return503OnClosing: true,
   });
 
+  // The API speaks JSON only; a text/plain body is refused with 415, not parsed as a string.
+  app.removeContentTypeParser('text/plain');
+
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {

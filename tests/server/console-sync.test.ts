@@ -89,3 +89,26 @@ describe('a console and the central server', () => {
     expect(await serverCalls()).toHaveLength(1);
   });
 });
+
+describe('an operator whose token the server no longer accepts', () => {
+  it('is logged out with a Chinese reason; what they recorded stays in the outbox and is sent after the next login', async () => {
+    if (!server) await up();
+    const events: { event: string; payload: any }[] = [];
+    const off = host.on((event, payload) => events.push({ event, payload }));
+    const settings = host.db.prepare(`SELECT value FROM settings WHERE key = 'session'`).get() as { value: string };
+    const session = JSON.parse(settings.value);
+    host.db.prepare(`UPDATE settings SET value = ? WHERE key = 'session'`).run(JSON.stringify({ ...session, token: session.token.slice(0, -4) + 'AAAA' }));
+
+    const { id } = await host.call('calls.record', { ...call, sipCallId: 'c2@pbx' });
+    await host.sync.syncNow();
+    off();
+    expect(events.find((e) => e.event === 'session.expired')?.payload.message).toMatch(/[\u4e00-\u9fff]/);
+    expect(await host.call('session.current', {})).toBeNull();
+    expect(await host.call('sync.status', {})).toMatchObject({ pending: 1 });
+
+    await host.call('session.login', { username: 'op1001', password: 'qingyu-1001' });
+    await host.sync.syncNow();
+    expect(await host.call('sync.status', {})).toMatchObject({ pending: 0 });
+    expect((await serverCalls()).map((r) => r.id)).toContain(id);
+  });
+});

@@ -58,7 +58,12 @@ export class ConsoleHost {
         return s ? { token: s.token, userId: s.user.id } : null;
       },
       (status) => this.emit('sync.status', status),
-      (message) => this.emit('session.expired', { message }),
+      (message) => {
+        // The server no longer accepts this operator's token (expired, revoked, forged):
+        // forget it, keep the outbox (it is pushed after the next login) and say why.
+        this.settings.delete('session');
+        this.emit('session.expired', { message });
+      },
     );
     this.sync.start();
   }

@@ -3,7 +3,7 @@ import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { host } from './host-client';
-import { startPhone, useConsole } from './store';
+import { enterConsole, useConsole } from './store';
 
 export function LoginPage() {
   const { t } = useTranslation();
@@ -16,9 +16,7 @@ export function LoginPage() {
     setError(null);
     try {
       const user = await host.call('session.login', v);
-      useConsole.setState({ user, lastError: null });
-      void useConsole.getState().refreshCalls();
-      void startPhone(user);
+      void enterConsole(user);
     } catch (e) {
       setError((e as Error).message);
     } finally {

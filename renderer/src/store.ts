@@ -1,19 +1,16 @@
 import { create } from 'zustand';
 import type { UserInfo } from '../../src/shared/auth';
 import type { StoredCallRecord, SyncStatus } from '../../src/shared/host-api';
-import { initialPhoneState, type PhoneState } from '../../src/phone/machine';
-import { Softphone } from '../../src/phone/softphone';
 import { host } from './host-client';
+import { startPhone, stopPhone } from './phone/phone-store';
 
 interface ConsoleState {
   user: UserInfo | null;
   booting: boolean;
   hostUp: boolean;
-  phone: PhoneState;
   sync: SyncStatus | null;
   recentCalls: StoredCallRecord[];
   lastError: string | null;
-  setUser(u: UserInfo | null): void;
   refreshCalls(): Promise<void>;
 }
 
@@ -21,11 +18,9 @@ export const useConsole = create<ConsoleState>((set) => ({
   user: null,
   booting: true,
   hostUp: true,
-  phone: initialPhoneState,
   sync: null,
   recentCalls: [],
   lastError: null,
-  setUser: (user) => set({ user }),
   refreshCalls: async () => {
     try {
       set({ recentCalls: await host.call('calls.recent', { limit: 50 }) });
@@ -33,38 +28,16 @@ export const useConsole = create<ConsoleState>((set) => ({
   },
 }));
 
-let phone: Softphone | null = null;
-
-export function currentPhone(): Softphone | null {
-  return phone;
+/** After login (or at boot with a stored session): load the operator's data and start the phone. */
+export async function enterConsole(user: UserInfo) {
+  useConsole.setState({ user, lastError: null });
+  void useConsole.getState().refreshCalls();
+  await startPhone(user, () => void useConsole.getState().refreshCalls());
 }
 
-/** Start the softphone for the logged-in operator; every finished call goes to the host as a call record. */
-export async function startPhone(user: UserInfo) {
+export async function leaveConsole(reason: string | null = null) {
   await stopPhone();
-  if (!user.sip) return;
-  const remoteAudio = document.getElementById('remote-audio') as HTMLAudioElement | null;
-  phone = new Softphone({
-    account: user.sip,
-    remoteAudio: remoteAudio ?? undefined,
-    onCallEnded: (record) => {
-      host
-        .call('calls.record', record)
-        .then(() => useConsole.getState().refreshCalls())
-        .catch((e: Error) => useConsole.setState({ lastError: e.message }));
-    },
-  });
-  phone.subscribe((s) => useConsole.setState({ phone: s }));
-  // Diagnostics for IT staff and the end-to-end tests: read-only audio counters.
-  (window as unknown as { qingyuDiagnostics: unknown }).qingyuDiagnostics = { audioStats: () => phone?.audioStats() ?? null };
-  await phone.start();
-}
-
-export async function stopPhone() {
-  const p = phone;
-  phone = null;
-  if (p) await p.stop();
-  useConsole.setState({ phone: initialPhoneState });
+  useConsole.setState({ user: null, lastError: reason });
 }
 
 export async function boot() {
@@ -73,20 +46,14 @@ export async function boot() {
       useConsole.setState({ sync: payload as SyncStatus });
       if (useConsole.getState().user) void useConsole.getState().refreshCalls();
     }
-    if (event === 'session.expired') {
-      void stopPhone();
-      useConsole.setState({ user: null, lastError: (payload as { message: string }).message });
-    }
+    if (event === 'session.expired') void leaveConsole((payload as { message: string }).message);
   });
   host.onConnection((up) => useConsole.setState({ hostUp: up }));
   try {
     const user = await host.call('session.current', {});
     const sync = await host.call('sync.status', {});
-    useConsole.setState({ user, sync, booting: false });
-    if (user) {
-      void useConsole.getState().refreshCalls();
-      await startPhone(user);
-    }
+    useConsole.setState({ sync, booting: false });
+    if (user) await enterConsole(user);
   } catch (e) {
     useConsole.setState({ booting: false, hostUp: false, lastError: (e as Error).message });
   }

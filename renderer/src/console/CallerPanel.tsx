@@ -1,10 +1,10 @@
 import { Card, Descriptions, Empty } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useConsole } from '../store';
+import { usePhone } from '../phone/phone-store';
 
 export function CallerPanel() {
   const { t } = useTranslation();
-  const call = useConsole((s) => s.phone.call);
+  const call = usePhone((s) => s.phone.call);
   return (
     <Card title={t('panels.caller')} size="small" data-testid="caller-panel">
       {call ? (

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { UserInfo } from '../../../src/shared/auth';
 import { CallerPanel } from './CallerPanel';
 import { CallHistory } from './CallHistory';
-import { PhoneBar } from './PhoneBar';
+import { PhoneBar } from '../phone/PhoneBar';
 
 /** One window, three working areas: caller and history left, ticket middle, knowledge base right; the phone bar on top. */
 export function ConsolePage({ user }: { user: UserInfo }) {

@@ -3,16 +3,17 @@ import { Badge, Button, Layout, Modal, Space, Tag, Tooltip, Typography } from 'a
 import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UserInfo } from '../../../src/shared/auth';
-import { host } from '../host-client';
 import { defaultShortcuts, useShortcuts } from '../shortcuts';
-import { currentPhone, stopPhone, useConsole } from '../store';
-import { formatDuration, useElapsed } from './useElapsed';
+import { formatDuration, useElapsed } from '../console/useElapsed';
+import { host } from '../host-client';
+import { leaveConsole, useConsole } from '../store';
+import { currentPhone, usePhone } from './phone-store';
 
 const registrationColor = { unregistered: 'default', registering: 'processing', registered: 'success', failed: 'error' } as const;
 
 export function PhoneBar({ user }: { user: UserInfo }) {
   const { t } = useTranslation();
-  const phone = useConsole((s) => s.phone);
+  const phone = usePhone((s) => s.phone);
   const sync = useConsole((s) => s.sync);
   const [help, setHelp] = useState(false);
   const call = phone.call;
@@ -29,9 +30,8 @@ export function PhoneBar({ user }: { user: UserInfo }) {
   useShortcuts(handlers);
 
   const logout = async () => {
-    await stopPhone();
     await host.call('session.logout', {});
-    useConsole.setState({ user: null });
+    await leaveConsole();
   };
 
   return (

@@ -16,8 +16,6 @@ import { centerDate, isIsoDate, type IsoDate } from './time';
 import { RequestType, Urgency } from './vocabulary';
 import { TicketStatus } from './workflow';
 
-export { RequestType, Urgency };
-
 export const DESCRIPTION_MAX = 2000;
 export const ANSWER_MAX = 2000;
 export const ADDRESS_MAX = 200;

@@ -304,3 +304,32 @@ export function transition<T extends TicketFlow>(ticket: T, event: TicketEvent, 
       return { ok: true, next: { ...next, score: event.score } };
   }
 }
+
+// ---------------------------------------------------------------------------
+// Events on the wire (sync mutations carry instants as ISO strings)
+// ---------------------------------------------------------------------------
+
+const Instant = (message: string) => z.iso.datetime({ offset: true, error: message }).transform((s) => new Date(s));
+const Said = (message: string) => z.string({ error: message }).trim().min(1, { error: message }).max(2000, { error: '内容不能超过2000字' });
+const At = Instant('操作时间格式不正确');
+
+/** A TicketEvent as JSON; parses to the TicketEvent `transition` takes. */
+export const TicketEventSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('closeOnCall'), at: At, answer: Said('直接办结须填写答复内容') }),
+    z.object({ type: z.literal('dispatch'), at: At, unitId: Said('请选择承办单位'), dueAt: Instant('办理时限格式不正确'), provisional: z.boolean().optional() }),
+    z.object({ type: z.literal('sign'), at: At }),
+    z.object({ type: z.literal('sendBack'), at: At, reason: Said('退回须说明理由（如：不属于本单位职责）') }),
+    z.object({ type: z.literal('requestExtension'), at: At, until: Instant('申请的时限格式不正确'), reason: Said('延期申请须说明理由') }),
+    z.object({ type: z.literal('approveExtension'), at: At }),
+    z.object({ type: z.literal('rejectExtension'), at: At, reason: Said('驳回延期须说明理由') }),
+    z.object({ type: z.literal('reply'), at: At, text: Said('答复内容不能为空') }),
+    z.object({ type: z.literal('supervise'), at: At, note: Said('督办须写明督办意见') }),
+    z.object({ type: z.literal('close'), at: At }),
+    z.object({ type: z.literal('recordCallback'), at: At, result: CallbackResult, substantive: z.boolean().optional(), note: z.string().max(2000).optional() }),
+    z.object({ type: z.literal('rework'), at: At, dueAt: Instant('办理时限格式不正确'), unitId: z.string().min(1).optional(), provisional: z.boolean().optional() }),
+    z.object({ type: z.literal('rate'), at: At, score: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)], { error: '评价分数应为1到5' }) }),
+  ],
+  { error: '未知的工单操作' },
+);

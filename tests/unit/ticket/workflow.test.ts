@@ -10,6 +10,7 @@ import {
   TICKET_EVENT_TYPES,
   TICKET_STATUSES,
   type TicketEvent,
+  TicketEventSchema,
   type TicketFlow,
   type TicketStatus,
   transition,
@@ -272,5 +273,20 @@ describe('the whole loop, as the center lives it', () => {
       'dispatched', 'processing', 'replied', 'closed', 'visited', 'rated',
     ]);
     expect(t).toMatchObject({ reworkCount: 1, supervisionCount: 1, score: 5, assignedUnitId: 'unit-jd-01' });
+  });
+});
+
+describe('events arriving from another console', () => {
+  it('parse from JSON, instants and all, and drive the same transition', () => {
+    const wire = JSON.parse(JSON.stringify({ type: 'dispatch', at: '2026-03-09T10:00:00+08:00', unitId: 'unit-zjj', dueAt: '2026-03-16T18:00:00+08:00' }));
+    const event = TicketEventSchema.parse(wire);
+    expect(event.at).toEqual(at);
+    expect(transition(initialFlow(), event, operator)).toMatchObject({ ok: true, next: { status: 'dispatched', dueAt: due } });
+  });
+
+  it('are refused with a Chinese message when malformed', () => {
+    expect(TicketEventSchema.safeParse({ type: 'explode', at: '2026-03-09T10:00:00+08:00' }).error?.issues[0]?.message).toBe('未知的工单操作');
+    expect(TicketEventSchema.safeParse({ type: 'sendBack', at: '2026-03-09T10:00:00+08:00', reason: ' ' }).error?.issues[0]?.message).toBe('退回须说明理由（如：不属于本单位职责）');
+    expect(TicketEventSchema.safeParse({ type: 'sign', at: 'yesterday' }).error?.issues[0]?.message).toBe('操作时间格式不正确');
   });
 });

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from './app';
 import { openDatabase, type Db } from './db';
 import { migrate } from './migrate';
-import { seedDemo, type DemoAccount } from './seed';
+import { seedDemo, usableDemoAccounts, type DemoAccount } from './seed';
 
 export interface StartServerOptions {
   port?: number; // 0 = any free port
@@ -158,9 +158,10 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
     const port = typeof address === 'object' && address ? address.port : (opts.port ?? DEFAULTS.port);
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-    if (demoAccounts.length) {
-      print('Demo accounts created (shown once, on first start):');
-      for (const a of demoAccounts) {
+    const printable = demoAccounts.length ? demoAccounts : opts.seed === false ? [] : await usableDemoAccounts(db);
+    if (printable.length) {
+      print(demoAccounts.length ? 'Demo accounts created:' : 'Demo accounts (still with their demo passwords):');
+      for (const a of printable) {
         print(`  ${a.username.padEnd(8)} password ${a.password.padEnd(12)} ${a.role.padEnd(8)} ${a.displayName}${a.sipExtension ? `  ext ${a.sipExtension}` : ''}`);
       }
     }

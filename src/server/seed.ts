@@ -1,6 +1,7 @@
 import type { Role } from '../shared/auth';
 import type { Db } from './db';
-import { createUser, type NewUser } from './users';
+import { verifyPassword } from './passwords';
+import { createUser, findUserByUsername, type NewUser } from './users';
 
 export interface DemoAccount {
   username: string;
@@ -38,4 +39,19 @@ export async function seedDemo(db: Db): Promise<DemoAccount[]> {
     }
     return created;
   });
+}
+
+/**
+ * The demo accounts that still exist, are enabled and still have their demo
+ * password, so `npm start` can print them at every start (and stops printing
+ * one as soon as someone changes its password).
+ */
+export async function usableDemoAccounts(db: Db): Promise<DemoAccount[]> {
+  const out: DemoAccount[] = [];
+  for (const u of DEMO_USERS) {
+    const row = await findUserByUsername(db, u.username);
+    if (!row || row.disabled || !(await verifyPassword(row.password_hash, u.password))) continue;
+    out.push({ username: u.username, password: u.password, role: u.role, displayName: u.displayName, sipExtension: u.sipExtension ?? null });
+  }
+  return out;
 }

@@ -9,8 +9,8 @@
  */
 import { pinyin } from 'pinyin-pro';
 import { z } from 'zod';
-import categoriesJson from './data/categories.json' with { type: 'json' };
-import unitsJson from './data/units.json' with { type: 'json' };
+import categoriesJson from './reference-categories.json' with { type: 'json' };
+import unitsJson from './reference-units.json' with { type: 'json' };
 import { DeadlineRule } from './deadline';
 import type { RequestType } from './vocabulary';
 

@@ -23,7 +23,7 @@ describe('the official calendar from chinese-days', () => {
     expect(calendar.knows('2027-01-01')).toBe(false);
   });
 
-  // 国办发明电〔2025〕7号 (2026 schedule), as encoded in chinese-days 1.5.7:
+  // The 2026 State Council schedule (gov.cn content_7047091, cited in chinese-days 1.5.7), as the package encodes it:
   // 春节 2月15日（周日）至23日（周一）放假，2月14日（周六）、2月28日（周六）上班；
   // 国庆节 10月1日至7日放假，9月20日（周日）、10月10日（周六）上班。
   it.each([

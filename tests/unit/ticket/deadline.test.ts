@@ -1,6 +1,6 @@
 // How long a unit has: deadlines on the real official calendar (chinese-days 1.5.7).
 // Every expected date below was checked by hand against the 2026 schedule as
-// chinese-days encodes it (国办发明电〔2025〕7号):
+// chinese-days encodes it (the State Council notice for 2026 that chinese-days cites, gov.cn content_7047091):
 //   春节 2月15日（周日）—23日（周一）放假，2月14日（周六）、2月28日（周六）上班
 //   劳动节 5月1日—5日放假，5月9日（周六）上班
 //   国庆节 10月1日—7日放假，9月20日（周日）、10月10日（周六）上班

@@ -9,9 +9,9 @@ export function recordCall(db: Database.Database, operatorId: string, input: New
   const record = CallRecord.parse({ ...input, id: uuidv7(), operatorId });
   db.transaction(() => {
     db.prepare(
-      `INSERT INTO call_records (id, direction, caller_number, callee_number, operator_id, started_at, answered_at, ended_at, outcome, sip_call_id)
-       VALUES (@id, @direction, @callerNumber, @calleeNumber, @operatorId, @startedAt, @answeredAt, @endedAt, @outcome, @sipCallId)`,
-    ).run(record);
+      `INSERT INTO call_records (id, direction, caller_number, callee_number, operator_id, started_at, answered_at, ended_at, outcome, sip_call_id, quality)
+       VALUES (@id, @direction, @callerNumber, @calleeNumber, @operatorId, @startedAt, @answeredAt, @endedAt, @outcome, @sipCallId, @quality)`,
+    ).run({ ...record, quality: record.quality ? JSON.stringify(record.quality) : null });
     enqueueMutation(db, operatorId, 'recordCall', record, record.id);
   })();
   return record;
@@ -28,6 +28,7 @@ interface CallRow {
   ended_at: string;
   outcome: CallRecord['outcome'];
   sip_call_id: string | null;
+  quality: string | null;
   outbox_status: string | null;
 }
 
@@ -50,6 +51,7 @@ export function recentCalls(db: Database.Database, operatorId: string, limit: nu
       endedAt: r.ended_at,
       outcome: r.outcome,
       sipCallId: r.sip_call_id,
+      ...(r.quality ? { quality: JSON.parse(r.quality) as CallRecord['quality'] } : {}),
     },
     synced: r.outbox_status === 'sent',
   }));

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { v7 as uuidv7 } from 'uuid';
 import type { UserInfo } from '../shared/auth';
 import { hostApi, type HostApi, type HostError, type HostEvent, type HostMethod, type HostParams, type HostResult, type SyncStatus } from '../shared/host-api';
+import { recordAgentState } from './agent-state';
 import { recentCalls, recordCall } from './calls';
 import { openConsoleDb } from './db/open';
 import { HostFailure } from './errors';
@@ -111,6 +112,11 @@ export class ConsoleHost {
       return { id: record.id };
     },
     'calls.recent': ({ limit }) => recentCalls(this.db, this.requireUser().id, limit),
+    'agent.recordState': (input) => {
+      const change = recordAgentState(this.db, this.requireUser().id, input);
+      this.sync.kick();
+      return { id: change.id };
+    },
     'sync.status': (): SyncStatus => this.sync.status(),
     'sync.now': async () => {
       this.requireUser();

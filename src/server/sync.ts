@@ -30,16 +30,30 @@ const handlers: { [N in MutationName]: MutationHandler<N> } = {
     },
     async apply(tx, call, { user }) {
       const inserted = await tx.query(
-        `INSERT INTO call_records (id, direction, caller_number, callee_number, operator_id, started_at, answered_at, ended_at, outcome, sip_call_id)
-         VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8::timestamptz, $9, $10)
+        `INSERT INTO call_records (id, direction, caller_number, callee_number, operator_id, started_at, answered_at, ended_at, outcome, sip_call_id, quality)
+         VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8::timestamptz, $9, $10, $11::jsonb)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [call.id, call.direction, call.callerNumber, call.calleeNumber, user.id, call.startedAt, call.answeredAt, call.endedAt, call.outcome, call.sipCallId],
+        [call.id, call.direction, call.callerNumber, call.calleeNumber, user.id, call.startedAt, call.answeredAt, call.endedAt, call.outcome, call.sipCallId, call.quality ? JSON.stringify(call.quality) : null],
       );
       if (inserted.rows.length) return null;
       // The call is already stored (sent again under a new mutation id): the
       // effect is there once, which is what the console wants, if it is ours.
       const { rows } = await tx.query<{ operator_id: string }>('SELECT operator_id FROM call_records WHERE id = $1', [call.id]);
       if (rows[0]?.operator_id !== user.id) return { reason: 'conflict', message: '该通话记录编号已被其他话务员使用' };
+      return null;
+    },
+  },
+  recordAgentState: {
+    authorize(change, { user }) {
+      if (change.operatorId !== user.id) return { reason: 'forbidden', message: '只能提交本人的坐席状态' };
+      return null;
+    },
+    async apply(tx, change, { user }) {
+      await tx.query(
+        `INSERT INTO agent_state_events (id, operator_id, state, reason, at, previous_state, previous_ms)
+         VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7) ON CONFLICT (id) DO NOTHING`,
+        [change.id, user.id, change.state, change.reason, change.at, change.previousState, change.previousMs],
+      );
       return null;
     },
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CallRecord } from './call-record';
+import { AgentStateChange, CallQuality, CallRecord } from './call-record';
 import { LoginRequest, UserInfo } from './auth';
 
 /**
@@ -27,6 +27,7 @@ export const NewCallRecord = z.object({
   endedAt: z.iso.datetime({ offset: true }),
   outcome: z.enum(['answered', 'missed', 'rejected', 'failed']),
   sipCallId: z.string().max(256).nullable().default(null),
+  quality: CallQuality.nullable().optional(),
 });
 export type NewCallRecord = z.infer<typeof NewCallRecord>;
 
@@ -35,6 +36,10 @@ export const StoredCallRecord = z.object({
   synced: z.boolean(),
 });
 export type StoredCallRecord = z.infer<typeof StoredCallRecord>;
+
+/** An agent state change as the renderer reports it; the host adds the id and the operator. */
+export const NewAgentStateChange = AgentStateChange.omit({ id: true, operatorId: true });
+export type NewAgentStateChange = z.input<typeof NewAgentStateChange>;
 
 export const AppInfo = z.object({
   version: z.string(),
@@ -56,6 +61,7 @@ export const hostApi = {
   'session.current': method(Empty, UserInfo.nullable()),
   'calls.record': method(NewCallRecord, z.object({ id: z.string() })),
   'calls.recent': method(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(), z.array(StoredCallRecord)),
+  'agent.recordState': method(NewAgentStateChange, z.object({ id: z.string() })),
   'sync.status': method(Empty, SyncStatus),
   'sync.now': method(Empty, SyncStatus),
 } as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CallRecord } from './call-record';
+import { AgentStateChange, CallRecord } from './call-record';
 
 /**
  * Sync protocol: intents up. Every change a console makes is a named mutation
@@ -8,6 +8,7 @@ import { CallRecord } from './call-record';
  */
 export const MutationArgs = {
   recordCall: CallRecord,
+  recordAgentState: AgentStateChange,
 } as const;
 export type MutationName = keyof typeof MutationArgs;
 export const MutationName = z.enum(Object.keys(MutationArgs) as [MutationName, ...MutationName[]]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callOutcome, initialPhoneState, transition, type PhoneEvent, type PhoneState } from '../../src/phone/machine';
+import { callOutcome, initialPhoneState, transition, type PhoneEvent, type PhoneState } from '../../../src/phone/machine';
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 29, 2, 0, s)).toISOString();
 const incoming: PhoneEvent = { type: 'incoming', id: 'c1', remoteNumber: '13800138000', remoteName: '', sipCallId: 'x@y', at: at(0) };

@@ -53,12 +53,14 @@ export interface StoredSynonymGroup {
   note: string;
 }
 
-interface CandidateRow {
+interface CandidateHead {
   id: number;
-  bm: number;
   title_folded: string;
   keywords_folded: string;
   title_initials: string;
+}
+
+interface CandidateRow extends CandidateHead {
   body_folded: string;
 }
 
@@ -83,6 +85,8 @@ export class KnowledgeBase {
   private synonyms: SynonymIndex | undefined;
   private dfCache = new Map<string, number>();
   private articleCount: number | undefined;
+  private statusCounts: Map<string, number> | undefined;
+  private readonly statements = new Map<string, Database.Statement>();
   private readonly stmts;
 
   constructor(private readonly db: Database.Database) {
@@ -94,6 +98,7 @@ export class KnowledgeBase {
       count: db.prepare('SELECT count(*) FROM kb_articles').pluck(),
       bySource: db.prepare('SELECT * FROM kb_articles WHERE source_id = ?'),
       byId: db.prepare('SELECT * FROM kb_articles WHERE id = ?'),
+      candidate: db.prepare('SELECT id, title_folded, keywords_folded, title_initials, body_folded FROM kb_articles WHERE id = ?'),
       display: db.prepare('SELECT id, source_id, title, category, unit, answer_html FROM kb_articles WHERE id = ?'),
       lexicon: db.prepare('INSERT OR IGNORE INTO kb_lexicon (word, freq) VALUES (?, ?)'),
       ftsDelete: db.prepare('DELETE FROM kb_fts WHERE rowid = ?'),
@@ -197,6 +202,7 @@ export class KnowledgeBase {
   private invalidate(): void {
     this.dfCache.clear();
     this.articleCount = undefined;
+    this.statusCounts = undefined;
     this.segmenter.invalidate();
   }
 
@@ -254,52 +260,86 @@ export class KnowledgeBase {
     return rows;
   }
 
+  /**
+   * One bm25 over every matching article costs about a microsecond per match
+   * and per phrase: too slow for a common word at 100k articles. So:
+   *  pass 1 — for each rare group (rarest first, within a budget of ids),
+   *    read the ids of the articles holding it, on the title side and
+   *    anywhere, and add up its rarity weight (1 in the title side, 0.7 only
+   *    in the body): a coverage estimate made of set arithmetic. Ties are
+   *    broken by bm25 over the title side, when that set is small;
+   *  pass 2 — read the leaders' folded text and score the coverage of every
+   *    group (the common ones too), with term density, title length and the
+   *    whole query appearing in the title as small tie-breakers.
+   */
   private rank(text: string, opts: ReturnType<typeof parseOptions>, mode: { longText?: boolean }): SearchHit[] {
     const folded = fold(text);
     const groups = this.weigh(planGroups(folded, this.synonymIndex(), (s) => this.segmenter.cut(s)), mode.longText);
     if (!groups.length) return [];
-
-    // Match on the rarest groups; words in nearly every article only slow the query down.
     const n = this.count();
-    const byRarity = [...groups].sort((a, b) => b.weight - a.weight);
-    let matchGroups = byRarity.slice(0, MAX_MATCH_GROUPS);
-    const selective = matchGroups.filter((g) => g.df < n * 0.2);
-    if (selective.length) matchGroups = selective;
-    const expr = matchGroups.map(groupExpression).join(' OR ');
+    const filter = this.filterSql(opts);
+    const poolSize = Math.min(300, Math.max(60, opts.limit * 12));
 
-    const where: string[] = ['kb_fts MATCH @expr', 'a.status = @status'];
-    const params: Record<string, unknown> = { expr, status: opts.status, pool: Math.min(300, Math.max(60, opts.limit * 12)) };
-    if (opts.category) {
-      where.push('a.category_folded = @category');
-      params.category = fold(opts.category);
+    const byRarity = [...groups].sort((a, b) => b.weight - a.weight).slice(0, MAX_MATCH_GROUPS);
+    // Groups rare enough to read the id of every article that holds them.
+    const rare: TermGroup[] = [];
+    let budget = Math.max(2_000, n * 0.05);
+    for (const g of byRarity) {
+      if (g.df > budget) continue;
+      rare.push(g);
+      budget -= g.df;
     }
-    if (opts.unit) {
-      where.push('instr(a.unit_folded, @unit) > 0');
-      params.unit = fold(opts.unit);
-    }
-    if (opts.validAt) {
-      where.push('(a.valid_from IS NULL OR a.valid_from <= @validAt) AND (a.valid_to IS NULL OR a.valid_to >= @validAt)');
-      params.validAt = opts.validAt;
-    }
-    const candidates = this.db
-      .prepare(
-        `SELECT a.id, bm25(kb_fts, ${BM25_WEIGHTS.join(', ')}) AS bm, a.title_folded, a.keywords_folded, a.title_initials, a.body_folded
-         FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid
-         WHERE ${where.join(' AND ')} ORDER BY bm LIMIT @pool`,
-      )
-      .all(params) as CandidateRow[];
-    if (!candidates.length) return [];
+    const readAll = rare.length > 0;
+    const setGroups = readAll ? rare : byRarity.slice(0, 1);
+    const cap = readAll ? 50_000 : poolSize;
+    const ids = this.statement(`SELECT f.rowid FROM kb_fts f ${filter.join} WHERE kb_fts MATCH @expr ${filter.where} LIMIT @cap`).pluck();
 
+    // Pass 1 is set arithmetic on ids: a group in the title side counts 1, only in the body 0.7.
+    const estimate = new Map<number, number>();
+    let titleHolders = 0;
+    for (const g of setGroups) {
+      const expr = groupExpression(g);
+      const inTitle = new Set(ids.all({ ...filter.params, expr: `{title keywords initials} : ${expr}`, cap }) as number[]);
+      titleHolders += inTitle.size;
+      for (const id of ids.all({ ...filter.params, expr, cap }) as number[]) {
+        estimate.set(id, (estimate.get(id) ?? 0) + g.weight * (inTitle.has(id) ? 1 : 0.7));
+      }
+    }
+    if (!estimate.size) return [];
+    // Ties among title holders are broken by bm25 on the title side, when that set is small enough to rank quickly.
+    const bmOf = new Map<number, number>();
+    if (readAll && titleHolders <= 3_000) {
+      const rows = this.statement(
+        `SELECT f.rowid, bm25(kb_fts, ${BM25_WEIGHTS.join(', ')}) AS bm FROM kb_fts f ${filter.join}
+         WHERE kb_fts MATCH @expr ${filter.where} ORDER BY bm LIMIT @pool`,
+      ).raw().all({ ...filter.params, expr: `{title keywords initials} : (${rare.map(groupExpression).join(' OR ')})`, pool: poolSize }) as Array<[number, number]>;
+      for (const [id, bm] of rows) bmOf.set(id, bm);
+    }
+    const bestBm = Math.min(-1e-9, ...bmOf.values());
     const totalWeight = groups.reduce((s, g) => s + g.weight, 0) || 1;
-    const bestBm = Math.min(...candidates.map((c) => c.bm)) || -1;
+    const first = [...estimate.entries()]
+      .map(([id, w]) => ({ id, score: w / totalWeight + 0.15 * ((bmOf.get(id) ?? 0) / bestBm) }))
+      .sort((x, y) => y.score - x.score || x.id - y.id);
     const wholeQuery = folded.replace(/[^\p{L}\p{N}]+/gu, '');
-    const scored = candidates.map((c) => {
+    const prior = (c: CandidateRow) =>
+      0.15 * ((bmOf.get(c.id) ?? 0) / bestBm) +
+      0.05 * (12 / (12 + c.title_folded.length)) +
+      (wholeQuery.length >= 2 && c.title_folded.includes(wholeQuery) ? 0.3 : 0);
+
+    // Pass 2 reads the body of the leaders: every group's presence there, and how densely they occur.
+    const scored: Array<{ c: CandidateRow; score: number }> = [];
+    for (const { id } of first.slice(0, Math.max(40, opts.limit * 4))) {
+      const c = this.stmts.candidate.get(id) as CandidateRow | undefined;
+      if (!c) continue;
       let covered = 0;
-      for (const g of groups) covered += g.weight * presence(g, c);
-      let score = covered / totalWeight + 0.3 * (c.bm / bestBm);
-      if (wholeQuery.length >= 2 && c.title_folded.includes(wholeQuery)) score += 0.3;
-      return { c, score };
-    });
+      let dense = 0;
+      for (const g of groups) {
+        const p = titlePresence(g, c) || bodyPresence(g, c);
+        covered += g.weight * p;
+        if (p > 0) dense += (g.weight * Math.min(occurrences(g, c), 4)) / 4;
+      }
+      scored.push({ c, score: covered / totalWeight + 0.15 * (dense / totalWeight) + prior(c) });
+    }
     scored.sort((x, y) => y.score - x.score || x.c.id - y.c.id);
 
     const terms = highlightTerms(groups);
@@ -316,6 +356,45 @@ export class KnowledgeBase {
         unit: d.unit,
       };
     });
+  }
+
+  private statement(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /**
+   * SQL for the search filters. Without filters, and while every article has
+   * the wanted status, the index is read alone: no join per match.
+   */
+  private filterSql(opts: ReturnType<typeof parseOptions>): { join: string; where: string; params: Record<string, unknown> } {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    this.statusCounts ??= new Map(
+      (this.db.prepare('SELECT status, count(*) FROM kb_articles GROUP BY status').raw().all() as Array<[string, number]>),
+    );
+    if ((this.statusCounts.get(opts.status) ?? 0) !== this.count()) {
+      where.push('a.status = @status');
+      params.status = opts.status;
+    }
+    if (opts.category) {
+      where.push('a.category_folded = @category');
+      params.category = fold(opts.category);
+    }
+    if (opts.unit) {
+      where.push('instr(a.unit_folded, @unit) > 0');
+      params.unit = fold(opts.unit);
+    }
+    if (opts.validAt) {
+      where.push('(a.valid_from IS NULL OR a.valid_from <= @validAt) AND (a.valid_to IS NULL OR a.valid_to >= @validAt)');
+      params.validAt = opts.validAt;
+    }
+    if (!where.length) return { join: '', where: '', params };
+    return { join: 'JOIN kb_articles a ON a.id = f.rowid', where: 'AND ' + where.join(' AND '), params };
   }
 
   /** Fill in document frequency and rarity weight; drop groups nothing in the index contains. */
@@ -426,18 +505,38 @@ function parseOptions(options: SearchOptions) {
   return { ...r.data, status: r.data.status ?? 'published' };
 }
 
-/** How well an article holds a group: in the title, keywords or initials 1, only in the body 0.7. */
-function presence(g: TermGroup, c: CandidateRow): number {
-  let best = 0;
+/** 1 when the title, keywords or pinyin initials hold the group, else 0. */
+function titlePresence(g: TermGroup, c: CandidateHead): number {
   for (const a of g.alternatives) {
     if (a.initials) {
       if ((' ' + c.title_initials + ' ').includes(' ' + a.text + ' ')) return 1;
-      continue;
-    }
-    if (c.title_folded.includes(a.text) || c.keywords_folded.includes(a.text)) return 1;
-    if (best < 0.7 && c.body_folded.includes(a.text)) best = 0.7;
+    } else if (c.title_folded.includes(a.text) || c.keywords_folded.includes(a.text)) return 1;
   }
-  return best;
+  return 0;
+}
+
+/** 0.7 when only the answer holds the group: a word in the title says more about an article. */
+function bodyPresence(g: TermGroup, c: CandidateRow): number {
+  for (const a of g.alternatives) if (!a.initials && c.body_folded.includes(a.text)) return 0.7;
+  return 0;
+}
+
+/** How often the group's words occur in the article (capped), for density. */
+function occurrences(g: TermGroup, c: CandidateRow): number {
+  let count = 0;
+  for (const a of g.alternatives) {
+    if (a.initials || !a.text) continue;
+    for (const text of [c.title_folded, c.body_folded]) {
+      let from = 0;
+      while (count < 4) {
+        const at = text.indexOf(a.text, from);
+        if (at < 0) break;
+        count++;
+        from = at + a.text.length;
+      }
+    }
+  }
+  return count;
 }
 
 function highlightTerms(groups: readonly TermGroup[]): string[] {

@@ -5,6 +5,8 @@ export class HostFailure extends Error {
   constructor(
     readonly code: HostErrorCode,
     message: string,
+    /** Messages by form field path, shown at the field. */
+    readonly fields?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HostFailure';

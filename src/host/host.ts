@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { z } from 'zod';
 import { v7 as uuidv7 } from 'uuid';
 import type { UserInfo } from '../shared/auth';
-import { hostApi, type HostApi, type HostError, type HostEvent, type HostMethod, type HostParams, type HostResult, type SyncStatus } from '../shared/host-api';
+import { coreApi, hostApi, type HostApi, type HostError, type HostEvent, type HostMethod, type HostParams, type HostResult, type SyncStatus } from '../shared/host-api';
 import { recordAgentState } from './agent-state';
 import { recentCalls, recordCall } from './calls';
+import type { AreaHandlers, HostContext, StoredSession } from './context';
+import { kbHandlers } from './kb/handlers';
+import { ticketHandlers } from './tickets/handlers';
 import { openConsoleDb } from './db/open';
 import { HostFailure } from './errors';
 import { OutboxSync } from './outbox';
@@ -18,13 +20,7 @@ export interface HostOptions {
   version?: string;
 }
 
-interface StoredSession {
-  token: string;
-  expiresAt: string;
-  user: UserInfo;
-}
-
-type Handlers = { [M in HostMethod]: (params: z.infer<HostApi[M]['params']>) => Promise<HostResult<M>> | HostResult<M> };
+type Handlers = AreaHandlers<HostApi>;
 
 export type HostEventListener = (event: HostEvent, payload: unknown) => void;
 
@@ -66,6 +62,8 @@ export class ConsoleHost {
         this.emit('session.expired', { message });
       },
     );
+    Object.assign(this.context, { db: this.db, server: this.server, sync: this.sync });
+    this.handlers = { ...this.coreHandlers, ...ticketHandlers(this.context), ...kbHandlers(this.context) } as Handlers;
     this.sync.start();
   }
 
@@ -77,6 +75,16 @@ export class ConsoleHost {
   private emit(event: HostEvent, payload: unknown) {
     for (const l of this.listeners) l(event, payload);
   }
+
+  /** What area handlers (tickets, knowledge base) may use of the host. */
+  private readonly context: HostContext = {
+    db: null as unknown as Database.Database, // set in the constructor
+    server: null as unknown as ServerClient,
+    sync: null as unknown as OutboxSync,
+    session: () => this.session(),
+    requireUser: () => this.requireUser(),
+    emit: (event, payload) => this.emit(event, payload),
+  };
 
   private session(): StoredSession | null {
     const s = this.settings.get<StoredSession>('session');
@@ -91,7 +99,9 @@ export class ConsoleHost {
     return s.user;
   }
 
-  private readonly handlers: Handlers = {
+  private readonly handlers: Handlers;
+
+  private readonly coreHandlers: AreaHandlers<typeof coreApi> = {
     'app.info': () => ({ version: this.opts.version ?? '0.1.0', transport: this.opts.transport, serverUrl: this.opts.serverUrl }),
     'session.login': async ({ username, password }) => {
       const res = await this.server.login(username, password);
@@ -145,7 +155,7 @@ export class ConsoleHost {
       const result = await handler(parsed.data);
       return { ok: true, result: hostApi[m].result.parse(result) };
     } catch (e) {
-      if (e instanceof HostFailure) return { ok: false, error: { code: e.code, message: e.message } };
+      if (e instanceof HostFailure) return { ok: false, error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } };
       console.error(`[host] ${m} failed`, e);
       return { ok: false, error: { code: 'internal', message: '控制台内部错误，请重试或联系技术支持' } };
     }

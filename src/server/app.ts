@@ -5,6 +5,7 @@ import { audit } from './audit';
 import type { Db } from './db';
 import { errorHandler, HttpError, MESSAGES, notFoundHandler, parseBody } from './errors';
 import { makeDummyHash, verifyPassword } from './passwords';
+import { registerTicketRoutes } from './tickets';
 import { applyMutation } from './sync';
 import { checkToken, DEFAULT_TOKEN_TTL_SECONDS, issueToken, secretKey } from './tokens';
 import { findUserById, findUserByUsername, toUserInfo, type SipSettings, type UserRow } from './users';
@@ -126,6 +127,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     for (const m of push.mutations) results.push(await applyMutation(db, m, { user, clientId: push.clientId }));
     return { results };
   });
+
+  registerTicketRoutes(app, db, userOf);
 
   await app.ready();
   return app;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { MutationArgs, type Mutation, type MutationName, type MutationResult } from '../shared/sync';
 import type { Db, Queryable } from './db';
 import { describeIssues, safeParseZh } from './errors';
+import { applyCreateTicket } from './tickets';
 import type { UserRow } from './users';
 
 type Rejection = { reason: string; message: string };
@@ -18,7 +19,8 @@ export interface MutationContext {
  */
 interface MutationHandler<N extends MutationName> {
   authorize(args: z.output<(typeof MutationArgs)[N]>, ctx: MutationContext): Rejection | null;
-  apply(tx: Queryable, args: z.output<(typeof MutationArgs)[N]>, ctx: MutationContext): Promise<Rejection | null>;
+  /** null or `{ result }` when applied (the result goes back to the console), a Rejection otherwise. */
+  apply(tx: Queryable, args: z.output<(typeof MutationArgs)[N]>, ctx: MutationContext): Promise<Rejection | { result: unknown } | null>;
 }
 
 /** One handler per mutation in the shared protocol: a new mutation without a handler does not compile. */
@@ -42,6 +44,14 @@ const handlers: { [N in MutationName]: MutationHandler<N> } = {
       if (rows[0]?.operator_id !== user.id) return { reason: 'conflict', message: '该通话记录编号已被其他话务员使用' };
       return null;
     },
+  },
+  createTicket: {
+    authorize({ ticket }, { user }) {
+      if (ticket.acceptedBy !== user.id) return { reason: 'forbidden', message: '只能提交本人受理的工单' };
+      if (ticket.status !== 'accepted') return { reason: 'invalid_status', message: '新工单的状态应为“已受理”' };
+      return null;
+    },
+    apply: (tx, args, { user }) => applyCreateTicket(tx, args, user),
   },
   recordAgentState: {
     authorize(change, { user }) {
@@ -121,9 +131,9 @@ async function applyKnown<N extends MutationName>(db: Db, name: N, m: Mutation, 
         if (!raced) throw new Error(`mutation ${m.id} conflicted but is not in applied_mutations`);
         throw new Outcome(raced);
       }
-      const rejected = await handler.apply(tx, args, ctx);
-      if (rejected) throw new Outcome({ id: m.id, status: 'rejected', ...rejected });
-      return { id: m.id, status: 'applied' } as const;
+      const outcome = await handler.apply(tx, args, ctx);
+      if (outcome && 'reason' in outcome) throw new Outcome({ id: m.id, status: 'rejected', ...outcome });
+      return outcome ? ({ id: m.id, status: 'applied', result: outcome.result } as const) : ({ id: m.id, status: 'applied' } as const);
     });
   } catch (err) {
     if (err instanceof Outcome) return err.result;

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { AgentStateChange, CallQuality, CallRecord } from './call-record';
 import { LoginRequest, UserInfo } from './auth';
+import { kbApi } from './host-api-kb';
+import { Empty, method } from './host-api-method';
+import { ticketsApi } from './host-api-tickets';
 
 /**
  * The one contract between the renderer and the console host. Electron IPC
@@ -48,13 +51,7 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
-const Empty = z.object({}).strict();
-
-function method<P extends z.ZodType, R extends z.ZodType>(params: P, result: R) {
-  return { params, result };
-}
-
-export const hostApi = {
+export const coreApi = {
   'app.info': method(Empty, AppInfo),
   'session.login': method(LoginRequest, UserInfo),
   'session.logout': method(Empty, z.object({ ok: z.literal(true) })),
@@ -65,6 +62,8 @@ export const hostApi = {
   'sync.status': method(Empty, SyncStatus),
   'sync.now': method(Empty, SyncStatus),
 } as const;
+
+export const hostApi = { ...coreApi, ...ticketsApi, ...kbApi } as const;
 
 export type HostApi = typeof hostApi;
 export type HostMethod = keyof HostApi;
@@ -82,6 +81,8 @@ export type HostEvent = keyof typeof hostEvents;
 /** Error codes a host call can fail with; `message` is always for the operator (zh-CN). */
 export const HostErrorCode = z.enum([
   'bad_request', // the message or its params failed validation
+  'invalid_input', // a form the operator filled failed validation; see `fields`
+  'not_found',
   'unknown_method',
   'unauthenticated', // no operator logged in, or the server refused the token
   'invalid_credentials',
@@ -91,7 +92,8 @@ export const HostErrorCode = z.enum([
 ]);
 export type HostErrorCode = z.infer<typeof HostErrorCode>;
 
-export const HostError = z.object({ code: HostErrorCode, message: z.string() });
+/** `fields`: messages by form field path (e.g. 'outcome.unitId'), for errors the UI shows at the field. */
+export const HostError = z.object({ code: HostErrorCode, message: z.string(), fields: z.record(z.string(), z.string()).optional() });
 export type HostError = z.infer<typeof HostError>;
 
 /** Wire envelope used by the WebSocket transport (IPC carries the same request/response objects). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentStateChange, CallRecord } from './call-record';
+import { CreateTicketArgs } from './ticket-wire';
 
 /**
  * Sync protocol: intents up. Every change a console makes is a named mutation
@@ -9,6 +10,7 @@ import { AgentStateChange, CallRecord } from './call-record';
 export const MutationArgs = {
   recordCall: CallRecord,
   recordAgentState: AgentStateChange,
+  createTicket: CreateTicketArgs,
 } as const;
 export type MutationName = keyof typeof MutationArgs;
 export const MutationName = z.enum(Object.keys(MutationArgs) as [MutationName, ...MutationName[]]);
@@ -30,7 +32,8 @@ export const PushRequest = z.object({
 export type PushRequest = z.infer<typeof PushRequest>;
 
 export const MutationResult = z.discriminatedUnion('status', [
-  z.object({ id: z.string(), status: z.literal('applied') }),
+  /** `result`: what the server decided that the console should know (e.g. a ticket's number). */
+  z.object({ id: z.string(), status: z.literal('applied'), result: z.unknown().optional() }),
   z.object({ id: z.string(), status: z.literal('duplicate') }),
   z.object({ id: z.string(), status: z.literal('rejected'), reason: z.string(), message: z.string() }),
 ]);

@@ -11,3 +11,4 @@ export * from './workflow';
 export * from './schema';
 export * from './repeat';
 export * from './reference';
+export * from './plan';

@@ -23,8 +23,8 @@ import {
   type SearchHit,
   type TypeaheadHit,
 } from '../../shared/kb';
-import { fold, segmentForIndex, segmentWords, initialsTokens, dictionaryFrequency, QuerySegmenter, isHan } from './text';
-import { planGroups, groupExpression, idf, type TermGroup, type SynonymIndex } from './query';
+import { fold, segmentForIndex, segmentWords, initialsTokens, dictionaryFrequency, QuerySegmenter, isHan, hanBigrams } from './text';
+import { planGroups, groupExpression, idf, quoteToken, type TermGroup, type SynonymIndex } from './query';
 import { snippet, highlightAll } from './snippet';
 import { readArticlesFile, parseArticles, KbImportError, type ImportFormat } from './import';
 
@@ -32,14 +32,16 @@ export { KbImportError, parseArticles, readArticlesFile };
 export type { ImportFormat };
 export { fold, segmentForIndex } from './text';
 
-/** bm25 column weights: title, keywords, body, pinyin initials. */
-const BM25_WEIGHTS = [10, 6, 1, 8] as const;
+/** bm25 column weights: title, keywords, body, pinyin initials, title bigrams. */
+const BM25_WEIGHTS = [10, 6, 1, 8, 2] as const;
 /** A search reads at most this much of what was typed; a spoken question is far shorter. */
 const MAX_QUERY_CHARS = 1000;
 /** Free text for `suggest` (a ticket description) may be longer. */
 const MAX_SUGGEST_CHARS = 10_000;
-/** At most this many (rarest) groups go into the MATCH; the rest still count for coverage. */
+/** At most this many (rarest) groups of a query are considered for matching; the rest still count for coverage. */
 const MAX_MATCH_GROUPS = 12;
+/** At most this many groups have their holders read in pass 1; the rest count in pass 2. */
+const MAX_SET_GROUPS = 6;
 
 export interface ImportResult {
   inserted: number;
@@ -102,7 +104,7 @@ export class KnowledgeBase {
       display: db.prepare('SELECT id, source_id, title, category, unit, answer_html FROM kb_articles WHERE id = ?'),
       lexicon: db.prepare('INSERT OR IGNORE INTO kb_lexicon (word, freq) VALUES (?, ?)'),
       ftsDelete: db.prepare('DELETE FROM kb_fts WHERE rowid = ?'),
-      ftsInsert: db.prepare('INSERT INTO kb_fts (rowid, title, keywords, body, initials) VALUES (?, ?, ?, ?, ?)'),
+      ftsInsert: db.prepare('INSERT INTO kb_fts (rowid, title, keywords, body, initials, grams) VALUES (?, ?, ?, ?, ?, ?)'),
       miss: db.prepare(
         `INSERT INTO kb_search_misses (query, count, last_at) VALUES (?, 1, ?)
          ON CONFLICT (query) DO UPDATE SET count = count + 1, last_at = excluded.last_at`,
@@ -191,7 +193,7 @@ export class KnowledgeBase {
         } else {
           result.inserted++;
         }
-        this.stmts.ftsInsert.run(id, titleTokens.join(' '), keywordTokens.join(' '), bodyTokens.join(' '), row.titleInitials);
+        this.stmts.ftsInsert.run(id, titleTokens.join(' '), keywordTokens.join(' '), bodyTokens.join(' '), row.titleInitials, hanBigrams(titleFolded + '\n' + keywordsFolded).join(' '));
       }
       for (const w of lexicon) this.stmts.lexicon.run(w, dictionaryFrequency(w) ?? 3);
     })();
@@ -248,8 +250,15 @@ export class KnowledgeBase {
     const text = typeof prefix === 'string' ? prefix.slice(0, 100) : '';
     const folded = fold(text);
     const groups = this.weigh(planGroups(folded, this.synonymIndex(), (s) => this.segmenter.cut(s), { prefixLast: true }));
-    if (!groups.length) return [];
-    const expr = `{title keywords initials} : (${groups.map(groupExpression).join(' AND ')})`;
+    // The words so far with the last one as a prefix; or every run of Han characters as a substring of the title side.
+    const alternatives: string[] = [];
+    if (groups.length) alternatives.push(`({title keywords initials} : (${groups.map(groupExpression).join(' AND ')}))`);
+    const runs = (folded.match(/\p{Script=Han}+/gu) ?? []).map((r) => hanBigrams(r));
+    if (runs.length && runs.flat().length >= 2) {
+      alternatives.push(`(grams : (${runs.map((g) => (g.length === 1 ? `${quoteToken(g[0]!)}*` : `"${g.join(' ')}"`)).join(' AND ')}))`);
+    }
+    if (!alternatives.length) return [];
+    const expr = alternatives.join(' OR ');
     const rows = this.db
       .prepare(
         `SELECT a.id, a.source_id AS sourceId, a.title FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid
@@ -285,7 +294,7 @@ export class KnowledgeBase {
     const rare: TermGroup[] = [];
     let budget = Math.max(2_000, n * 0.05);
     for (const g of byRarity) {
-      if (g.df > budget) continue;
+      if (g.df > budget || rare.length >= MAX_SET_GROUPS) continue;
       rare.push(g);
       budget -= g.df;
     }
@@ -296,23 +305,28 @@ export class KnowledgeBase {
 
     // Pass 1 is set arithmetic on ids: a group in the title side counts 1, only in the body 0.7.
     const estimate = new Map<number, number>();
-    let titleHolders = 0;
+    const titleHolders: number[] = [];
     for (const g of setGroups) {
       const expr = groupExpression(g);
       const inTitle = new Set(ids.all({ ...filter.params, expr: `{title keywords initials} : ${expr}`, cap }) as number[]);
-      titleHolders += inTitle.size;
+      titleHolders.push(inTitle.size);
       for (const id of ids.all({ ...filter.params, expr, cap }) as number[]) {
         estimate.set(id, (estimate.get(id) ?? 0) + g.weight * (inTitle.has(id) ? 1 : 0.7));
       }
     }
     if (!estimate.size) return [];
-    // Ties among title holders are broken by bm25 on the title side, when that set is small enough to rank quickly.
+    // Ties are broken by bm25 on the title side of the rarest groups, as many as keep that set small enough to rank quickly.
     const bmOf = new Map<number, number>();
-    if (readAll && titleHolders <= 3_000) {
+    const ranked: TermGroup[] = [];
+    for (let k = 0, held = 0; readAll && k < setGroups.length && held + titleHolders[k]! <= 800; k++) {
+      held += titleHolders[k]!;
+      if (titleHolders[k]) ranked.push(setGroups[k]!);
+    }
+    if (ranked.length) {
       const rows = this.statement(
         `SELECT f.rowid, bm25(kb_fts, ${BM25_WEIGHTS.join(', ')}) AS bm FROM kb_fts f ${filter.join}
          WHERE kb_fts MATCH @expr ${filter.where} ORDER BY bm LIMIT @pool`,
-      ).raw().all({ ...filter.params, expr: `{title keywords initials} : (${rare.map(groupExpression).join(' OR ')})`, pool: poolSize }) as Array<[number, number]>;
+      ).raw().all({ ...filter.params, expr: `{title keywords initials} : (${ranked.map(groupExpression).join(' OR ')})`, pool: poolSize }) as Array<[number, number]>;
       for (const [id, bm] of rows) bmOf.set(id, bm);
     }
     const bestBm = Math.min(-1e-9, ...bmOf.values());
@@ -328,7 +342,7 @@ export class KnowledgeBase {
 
     // Pass 2 reads the body of the leaders: every group's presence there, and how densely they occur.
     const scored: Array<{ c: CandidateRow; score: number }> = [];
-    for (const { id } of first.slice(0, Math.max(40, opts.limit * 4))) {
+    for (const { id } of first.slice(0, Math.max(30, opts.limit * 3))) {
       const c = this.stmts.candidate.get(id) as CandidateRow | undefined;
       if (!c) continue;
       let covered = 0;

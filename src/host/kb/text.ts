@@ -132,3 +132,18 @@ export function initialsTokens(words: readonly string[]): string[] {
   }
   return [...out];
 }
+
+/**
+ * Character bigrams of each run of Han characters (a lone character stays
+ * itself): 同性伴侣 → 同性 性伴 伴侣. A phrase of them finds a title holding
+ * a half-typed word wherever jieba put the word boundaries.
+ */
+export function hanBigrams(folded: string): string[] {
+  const out: string[] = [];
+  for (const run of folded.match(/\p{Script=Han}+/gu) ?? []) {
+    const chars = [...run];
+    if (chars.length === 1) out.push(chars[0]!);
+    for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i]! + chars[i + 1]!);
+  }
+  return out;
+}

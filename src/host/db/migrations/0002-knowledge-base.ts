@@ -40,8 +40,10 @@ export const m0002_knowledge_base: Migration = {
 
       -- Tokens are produced by src/host/kb/text.ts and joined by spaces, so the
       -- tokenizer only splits on them. Contentless: the text lives in kb_articles.
+      -- grams: character bigrams of title and keywords, for type-ahead on a
+      -- half-typed word that jieba would cut differently from the whole one.
       CREATE VIRTUAL TABLE kb_fts USING fts5(
-        title, keywords, body, initials,
+        title, keywords, body, initials, grams,
         content = '', contentless_delete = 1,
         tokenize = 'unicode61 remove_diacritics 0'
       );

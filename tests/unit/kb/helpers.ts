@@ -1,0 +1,22 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate } from '../../../src/host/db/migrate';
+import { migrations } from '../../../src/host/db/migrations/index';
+import { KnowledgeBase } from '../../../src/host/kb/index';
+
+/** The Taipei FAQ: shared/ sits beside the repository (CI) or at /work/shared (workstations). */
+export const FAQ_XML = [resolve(import.meta.dirname, '../../../../shared/data/taipei-faq.xml'), '/work/shared/data/taipei-faq.xml'].find(existsSync)!;
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'qingyu-kb-'));
+}
+
+/** A console database file as the host opens it: WAL, migrated. */
+export function openConsoleDb(path = join(tempDir(), 'console.db')): { db: Database.Database; kb: KnowledgeBase; path: string } {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  migrate(db, migrations);
+  return { db, kb: new KnowledgeBase(db), path };
+}

@@ -88,11 +88,16 @@ export async function currentReference(db: Queryable, districtCode = DEFAULT_DIS
   return currentReference(db, districtCode);
 }
 
-/** Store an admin's edit as a new version; consoles replace theirs at the next sync. */
+const REFERENCE_LOCK_KEY = 7_464_500;
+
+/** Store an admin's edit (call it inside a transaction) as a new version; consoles replace theirs at the next sync. */
 export async function saveReference(db: Queryable, change: { data?: ReferenceData; calendarYears?: CalendarYear[] }, userId: string): Promise<ReferenceBundle> {
   const current = await currentReference(db);
+  // Versions are numbered by us (version 1 is inserted with its number), one editor at a time.
+  await db.query('SELECT pg_advisory_xact_lock($1)', [REFERENCE_LOCK_KEY]);
   const { rows } = await db.query<VersionRow>(
-    `INSERT INTO reference_versions (district, data, divisions, calendar_years, created_by) VALUES ($1::jsonb, $2::jsonb, $3::jsonb, $4::jsonb, $5) RETURNING *`,
+    `INSERT INTO reference_versions (version, district, data, divisions, calendar_years, created_by)
+     SELECT coalesce(max(version), 0) + 1, $1::jsonb, $2::jsonb, $3::jsonb, $4::jsonb, $5 FROM reference_versions RETURNING *`,
     [
       JSON.stringify(current.district),
       JSON.stringify(change.data ?? current.data),

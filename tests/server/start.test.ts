@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LoginResponse } from '../../src/shared/auth';
 import type { PushResponse } from '../../src/shared/sync';
 import { startServer, type RunningServer } from '../../src/server/main';
+import { hashPassword } from '../../src/server/passwords';
 import { ENGINES } from './engines';
 import { answeredCall, recordCall } from './helpers';
 
@@ -68,7 +69,10 @@ describe.each(ENGINES)('the server process on $name', (engine) => {
 
     const second = await start(place);
     expect(second.demoAccounts).toEqual([]);
-    expect(second.lines.join('\n')).not.toContain('qingyu-1001');
+    // Printed at every start while they keep their demo passwords…
+    expect(second.lines.join('\n')).toContain('qingyu-1001');
+    // …and no longer once someone changes one.
+    await second.db.query(`UPDATE users SET password_hash = $1 WHERE username = 'op1001'`, [await hashPassword('a-new-secret-password')]);
     // The signing key is the same after a restart, so the operator's shift token still works.
     const me = await fetch(`${second.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
@@ -82,6 +86,12 @@ describe.each(ENGINES)('the server process on $name', (engine) => {
     expect(((await again.json()) as PushResponse).results).toEqual([{ id: m.id, status: 'duplicate' }]);
     const calls = await second.db.query<{ n: number }>('SELECT count(*)::int AS n FROM call_records');
     expect(calls.rows[0]!.n).toBe(1);
+    await stop(second);
+
+    const third = await start(place);
+    const printed = third.lines.join('\n');
+    expect(printed).not.toContain('qingyu-1001');
+    expect(printed).toContain('qingyu-1002');
   });
 
   it('a token secret given by the operator of the system is used instead of a generated one', async () => {
@@ -142,6 +152,6 @@ describe('the server on a PGlite data folder', () => {
     expect(firstOut).toContain('qingyu-1001');
     expect(existsSync(path.join(dataDir, 'server.lock'))).toBe(false);
     const secondOut = await run();
-    expect(secondOut).not.toContain('qingyu-1001');
+    expect(secondOut).toContain('Demo accounts (still with their demo passwords)');
   });
 });

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { UserInfo } from '../../../src/shared/auth';
 import { CallerPanel } from './CallerPanel';
 import { CallHistory } from './CallHistory';
+import { KbPanel } from '../kb/KbPanel';
 import { PhoneBar } from '../phone/PhoneBar';
 
 /** One window, three working areas: caller and history left, ticket middle, knowledge base right; the phone bar on top. */
@@ -19,9 +20,7 @@ export function ConsolePage({ user }: { user: UserInfo }) {
         <Card title={t('panels.ticket')} size="small" data-testid="ticket-panel">
           <div style={{ color: '#8c8c8c', padding: '48px 0', textAlign: 'center' }}>{t('ticketPanel.placeholder')}</div>
         </Card>
-        <Card title={t('panels.kb')} size="small" data-testid="kb-panel">
-          <div style={{ color: '#8c8c8c', padding: '48px 0', textAlign: 'center' }}>{t('kbPanel.placeholder')}</div>
-        </Card>
+        <KbPanel />
       </Layout.Content>
     </Layout>
   );

@@ -26,6 +26,9 @@ export interface SyncSession {
   userId: string;
 }
 
+/** Runs when the server applied a mutation, inside the transaction that marks it sent (e.g. to store a ticket's number). */
+export type AppliedHook = (id: string, args: unknown, result: unknown) => void;
+
 const MIN_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 60_000;
 const IDLE_CHECK_MS = 15_000;
@@ -45,6 +48,7 @@ export class OutboxSync {
   private timer: NodeJS.Timeout | null = null;
   private failures = 0;
   private stopped = true;
+  private readonly appliedHooks = new Map<string, AppliedHook>();
 
   constructor(
     private readonly db: Database.Database,
@@ -54,6 +58,11 @@ export class OutboxSync {
     private readonly onStatus: (s: SyncStatus) => void = () => {},
     private readonly onUnauthenticated: (message: string) => void = () => {},
   ) {}
+
+  /** Call `hook` for every `name` mutation the server answers `applied` (one hook per name). */
+  onApplied(name: MutationName, hook: AppliedHook) {
+    this.appliedHooks.set(name, hook);
+  }
 
   start() {
     this.stopped = false;
@@ -128,10 +137,20 @@ export class OutboxSync {
         const now = new Date().toISOString();
         const sent = this.db.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?`);
         const rejected = this.db.prepare(`UPDATE outbox SET status = 'rejected', last_error = ? WHERE id = ?`);
+        const byId = new Map(rows.map((r) => [r.id, r]));
         this.db.transaction(() => {
           for (const r of results) {
             if (r.status === 'rejected') rejected.run(r.message, r.id);
             else sent.run(now, r.id);
+            const row = byId.get(r.id);
+            const hook = r.status === 'applied' && row ? this.appliedHooks.get(row.name) : undefined;
+            if (hook && r.status === 'applied') {
+              try {
+                hook(r.id, JSON.parse(row!.args), r.result);
+              } catch (e) {
+                console.error(`[outbox] ${row!.name} applied hook failed`, e);
+              }
+            }
           }
         })();
       }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError, LoginResponse, UserInfo } from '../shared/auth';
 import { PushResponse, type Mutation } from '../shared/sync';
+import { CallerHistoryResponse, ReferenceBundle } from '../shared/ticket-wire';
 import { HostFailure } from './errors';
 
 const TIMEOUT_MS = 10_000;
@@ -22,6 +23,16 @@ export class ServerClient {
 
   push(token: string, clientId: string, mutations: Mutation[]) {
     return this.request('POST', '/api/sync/push', PushResponse, { clientId, mutations }, token);
+  }
+
+  /** The reference bundle, or undefined when the console's `since` version is current (204). */
+  reference(token: string, since: number | null) {
+    return this.request('GET', `/api/reference${since === null ? '' : `?since=${since}`}`, ReferenceBundle.optional(), undefined, token);
+  }
+
+  /** A caller's tickets and calls on the server (the server audits the look-up). */
+  callerHistory(token: string, phone: string) {
+    return this.request('GET', `/api/callers/${encodeURIComponent(phone)}/history`, CallerHistoryResponse, undefined, token);
   }
 
   private async request<T extends z.ZodType>(method: string, route: string, schema: T, body?: unknown, token?: string): Promise<z.infer<T>> {

@@ -5,6 +5,9 @@ import { audit } from './audit';
 import type { Db } from './db';
 import { errorHandler, HttpError, MESSAGES, notFoundHandler, parseBody } from './errors';
 import { makeDummyHash, verifyPassword } from './passwords';
+import { registerKbRoutes } from './kb';
+import { registerPoke } from './poke';
+import { registerPullRoute } from './pull';
 import { registerTicketRoutes } from './tickets';
 import { applyMutation } from './sync';
 import { checkToken, DEFAULT_TOKEN_TTL_SECONDS, issueToken, secretKey } from './tokens';
@@ -17,6 +20,8 @@ export interface ServerOptions {
   tokenTtlSeconds?: number;
   sip: SipSettings;
   logger?: boolean;
+  /** Requests served at once before new ones are answered 429 with Retry-After (default 256). */
+  maxInFlight?: number;
 }
 
 export interface RouteEntry {
@@ -39,6 +44,19 @@ declare module 'fastify' {
 export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /api/health', 'HEAD /api/health', 'POST /api/login']);
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Seconds a console is asked to wait when the server sheds load (429) or its database is down (503). */
+export const RETRY_AFTER_BUSY_S = 1;
+export const RETRY_AFTER_DB_DOWN_S = 3;
+
+/** Errors that mean the database cannot be reached right now (not a bug in the request). */
+function databaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006'].includes(code)) return true;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error|Cannot use a pool after calling end/i.test(message);
+}
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
@@ -63,7 +81,30 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
   });
   app.decorateRequest('authUser', null);
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler((err, req, reply) => {
+    if (databaseUnavailable(err)) {
+      return reply.status(503).header('retry-after', String(RETRY_AFTER_DB_DOWN_S)).send({ error: 'db_unavailable', message: MESSAGES.db_unavailable } satisfies ApiError);
+    }
+    return errorHandler(err as Error, req, reply);
+  });
+
+  // Load shedding, before authentication (which reads the database): a
+  // server at its limit answers at once with 429 and Retry-After instead of
+  // queueing until every request times out.
+  const maxInFlight = opts.maxInFlight ?? 256;
+  let inFlight = 0;
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.routeOptions.url === '/api/health' || req.routeOptions.url === '/api/sync/poke') return;
+    if (inFlight >= maxInFlight) {
+      return reply.status(429).header('retry-after', String(RETRY_AFTER_BUSY_S)).send({ error: 'busy', message: '中心服务器繁忙，稍后自动重试' } satisfies ApiError);
+    }
+    inFlight++;
+    let done = false;
+    reply.raw.once('close', () => {
+      if (!done) inFlight--;
+      done = true;
+    });
+  });
   app.setNotFoundHandler(notFoundHandler);
 
   const unauthenticated = (reason: 'unauthenticated' | 'token_expired') => new HttpError(401, reason, MESSAGES[reason]);
@@ -129,6 +170,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   registerTicketRoutes(app, db, userOf);
+  registerPullRoute(app, db, userOf);
+  registerKbRoutes(app, db, userOf);
+  await registerPoke(app, db, userOf);
 
   await app.ready();
   return app;

@@ -15,8 +15,16 @@ export interface Db extends Queryable {
   readonly kind: DbKind;
   /** Run `fn` in one transaction: COMMIT if it resolves, ROLLBACK if it throws (and rethrow). */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Call `onNotify` for every NOTIFY on `channel` (sent by any instance on
+   * this database), and with '' after a lost listening connection came back,
+   * since notifications sent meanwhile are gone. Resolves to a stop function.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+const CHANNEL_NAME = /^[a-z_][a-z0-9_]*$/;
 
 export interface OpenDatabaseOptions {
   /** postgres:// or postgresql:// — a real PostgreSQL through a `pg` pool. */
@@ -71,6 +79,11 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
         }),
       );
     },
+    async listen(channel, onNotify) {
+      if (!CHANNEL_NAME.test(channel)) throw new Error(`bad channel name ${channel}`);
+      const unlisten = await lite.listen(channel, onNotify);
+      return () => unlisten();
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -119,6 +132,45 @@ async function openPostgres(url: string): Promise<Db> {
       } finally {
         c.release(broken);
       }
+    },
+    async listen(channel, onNotify) {
+      if (!CHANNEL_NAME.test(channel)) throw new Error(`bad channel name ${channel}`);
+      // LISTEN needs a connection of its own, kept open and re-opened when lost.
+      let client: pg.Client | null = null;
+      let stopped = false;
+      let retry: NodeJS.Timeout | undefined;
+      const connect = async (): Promise<void> => {
+        const c = new pg.Client({ connectionString: url });
+        c.on('notification', (msg) => onNotify(msg.payload ?? ''));
+        c.on('error', () => lost(c));
+        c.on('end', () => lost(c));
+        await c.connect();
+        await c.query(`LISTEN ${channel}`);
+        if (stopped) return void (await c.end().catch(() => {}));
+        client = c;
+      };
+      const lost = (c: pg.Client) => {
+        if (client !== c || stopped) return;
+        client = null;
+        c.end().catch(() => {});
+        const again = () => {
+          retry = undefined;
+          if (stopped) return;
+          connect().then(
+            () => onNotify(''),
+            () => (retry = setTimeout(again, 1000)),
+          );
+        };
+        retry = setTimeout(again, 200);
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        clearTimeout(retry);
+        const c = client;
+        client = null;
+        await c?.end().catch(() => {});
+      };
     },
     async close() {
       if (closed) return;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { MutationArgs, type Mutation, type MutationName, type MutationResult } from '../shared/sync';
 import type { Db, Queryable } from './db';
 import { describeIssues, safeParseZh } from './errors';
+import { applyAddTicketNote, applyChangeTicket } from './ticket-changes';
 import { applyCreateTicket } from './tickets';
 import type { UserRow } from './users';
 
@@ -52,6 +53,14 @@ const handlers: { [N in MutationName]: MutationHandler<N> } = {
       return null;
     },
     apply: (tx, args, { user }) => applyCreateTicket(tx, args, user),
+  },
+  changeTicket: {
+    authorize: () => null, // who may do what to which ticket needs the ticket: decided in apply
+    apply: (tx, args, { user }) => applyChangeTicket(tx, args, user),
+  },
+  addTicketNote: {
+    authorize: () => null,
+    apply: (tx, args, { user }) => applyAddTicketNote(tx, args, user),
   },
   recordAgentState: {
     authorize(change, { user }) {

@@ -11,7 +11,9 @@ import type { CallerHistoryResponse, CreateTicketArgs, CreateTicketResult, Refer
 import { audit } from './audit';
 import type { Db, Queryable } from './db';
 import { HttpError, parseBody } from './errors';
+import { appendChanges } from './changes';
 import { currentReference, referenceTools, saveReference } from './reference';
+import { flowToWire, logTicketChange } from './ticket-changes';
 import type { UserRow } from './users';
 
 type Rejection = { reason: string; message: string };
@@ -70,6 +72,8 @@ export async function applyCreateTicket(tx: Queryable, args: CreateTicketArgs, u
     t.id, t.acceptedAt, user.id, event.type, next.status,
     JSON.stringify(event.type === 'dispatch' ? { unitId: event.unitId, dueAt: event.dueAt.toISOString(), provisional: event.provisional } : { answer: next.answer }),
   ]);
+  await tx.query('UPDATE tickets SET flow = $2::jsonb WHERE id = $1', [t.id, JSON.stringify(flowToWire(next))]);
+  await logTicketChange(tx, t.id, user.id);
   return { result: { number, status: next.status } };
 }
 
@@ -138,6 +142,7 @@ export function registerTicketRoutes(app: FastifyInstance, db: Db, userOf: (req:
     const bundle = await db.transaction(async (tx) => {
       const saved = await saveReference(tx, edit, user.id);
       await audit(tx, 'reference.updated', user.id, { version: saved.version, data: !!edit.data, calendarYears: edit.calendarYears?.map((y) => y.year) ?? [] });
+      await appendChanges(tx, [{ scope: 'all', entity: 'reference', entityId: 'reference', op: 'put', payload: { version: saved.version } }]);
       return saved;
     });
     return bundle;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentStateChange, CallRecord } from './call-record';
+import { AddTicketNoteArgs, ChangeTicketArgs } from './sync-changes';
 import { CreateTicketArgs } from './ticket-wire';
 
 /**
@@ -11,6 +12,8 @@ export const MutationArgs = {
   recordCall: CallRecord,
   recordAgentState: AgentStateChange,
   createTicket: CreateTicketArgs,
+  changeTicket: ChangeTicketArgs,
+  addTicketNote: AddTicketNoteArgs,
 } as const;
 export type MutationName = keyof typeof MutationArgs;
 export const MutationName = z.enum(Object.keys(MutationArgs) as [MutationName, ...MutationName[]]);

@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT } from '../shared/sync-changes';
+import type { Db } from './db';
+import { HttpError } from './errors';
+import type { UserRow } from './users';
+
+/** Leads and admins pull every ticket; operators those they accepted or acted on. Everyone pulls what has scope 'all'. */
+export function seesEveryTicket(user: Pick<UserRow, 'role'>): boolean {
+  return user.role === 'lead' || user.role === 'admin';
+}
+
+function intParam(raw: unknown, name: string, min: number, max: number, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'string' || !/^\d{1,16}$/.test(raw)) throw new HttpError(400, 'bad_request', `参数 ${name} 应为非负整数`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new HttpError(400, 'bad_request', `参数 ${name} 应在 ${min} 到 ${max} 之间`);
+  return n;
+}
+
+/**
+ * One page of the change log in the user's scope, as JSON text. Everything is
+ * read in ONE statement, so the head and the page come from one snapshot: the
+ * head is the last committed version (versions commit in order, see
+ * changes.ts), and when the page is not full the cursor moves to the head,
+ * past changes of other scopes, without skipping anything in ours.
+ * The JSON is built by the database and sent as it is.
+ */
+export async function pullPage(db: Db, user: Pick<UserRow, 'id' | 'role'>, since: number, limit: number): Promise<string> {
+  const { rows } = await db.query<{ head: string; n: number; last: string | null; changes: string }>(
+    `WITH head AS (SELECT version FROM sync_head WHERE id = 1),
+     page AS (
+       SELECT version, entity, entity_id, op, payload FROM changes
+        WHERE version > $1::bigint AND version <= (SELECT version FROM head)
+          AND ($3::boolean OR scope = 'all' OR ticket_id IN (SELECT ticket_id FROM ticket_participants WHERE user_id = $2::uuid))
+        ORDER BY version LIMIT $4)
+     SELECT (SELECT version FROM head)::text AS head, (SELECT count(*)::int FROM page) AS n, (SELECT max(version)::text FROM page) AS last,
+       coalesce((SELECT json_agg(json_build_object('version', version, 'entity', entity, 'entityId', entity_id, 'op', op, 'payload', payload) ORDER BY version) FROM page), '[]')::text AS changes`,
+    [since, user.id, seesEveryTicket(user), limit],
+  );
+  const r = rows[0]!;
+  const more = r.n >= limit;
+  const head = Number(r.head);
+  // A console whose cursor is ahead of the head pulled from a server whose log was reset: start again from 0.
+  const next = more ? Number(r.last) : since > head ? 0 : head;
+  return `{"changes":${r.changes},"nextVersion":${next},"more":${more}}`;
+}
+
+export function registerPullRoute(app: FastifyInstance, db: Db, userOf: (req: FastifyRequest) => UserRow) {
+  app.get('/api/sync/pull', async (req, reply) => {
+    const user = userOf(req);
+    const q = req.query as Record<string, unknown>;
+    const since = intParam(q.since, 'since', 0, Number.MAX_SAFE_INTEGER, 0);
+    const limit = intParam(q.limit, 'limit', 1, MAX_PULL_LIMIT, DEFAULT_PULL_LIMIT);
+    const body = await pullPage(db, user, since, limit);
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
+}

@@ -24,6 +24,11 @@ export const defaultShortcuts = {
   extendWrapUp: 'Alt+E',
   endWrapUp: 'Alt+W',
   settings: 'Alt+P',
+  kbSearch: 'Alt+Q',
+  kbUse: 'Alt+U',
+  submitTicket: 'Ctrl+Enter',
+  newTicket: 'Alt+T',
+  findTicket: 'Alt+F',
   help: 'F1',
 } as const;
 export type ShortcutAction = keyof typeof defaultShortcuts;

@@ -1,11 +1,12 @@
 import { ArrowLeftOutlined, CheckOutlined, SearchOutlined } from '@ant-design/icons';
 import { Button, Card, Empty, Input, List, Space, Tag, Typography, type InputRef } from 'antd';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Article, SearchHit } from '../../../src/shared/kb';
 import type { KbUsedArticle } from '../../../src/shared/host-api-kb';
 import { host } from '../host-client';
 import { usePhone } from '../phone/phone-store';
+import { loadShortcuts, useShortcuts } from '../shortcuts';
 import { articleText, sanitizeArticleHtml, sanitizeHighlight } from './sanitize';
 import './i18n-kb';
 import { useKbShared } from './kb-store';
@@ -44,18 +45,10 @@ export function KbPanel() {
     refreshUsed();
   }, [refreshUsed]);
 
-  // F3 anywhere in the console: back to the knowledge-base search.
+  const articleRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'F3') {
-        e.preventDefault();
-        setArticle(null);
-        inputRef.current?.focus({ cursor: 'all' });
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+    if (article) articleRef.current?.focus();
+  }, [article]);
 
   useEffect(() => {
     const q = query.trim();
@@ -117,12 +110,22 @@ export function KbPanel() {
 
   const rows = query.trim() ? hits : suggested;
 
+  const shortcutMap = useMemo(() => loadShortcuts(), []);
+  const shortcutHandlers = useMemo(
+    () => ({
+      kbSearch: () => {
+        setArticle(null);
+        setTimeout(() => inputRef.current?.focus({ cursor: 'all' }), 0);
+      },
+      kbUse: () => void useAnswer(),
+    }),
+    [useAnswer],
+  );
+  useShortcuts(shortcutMap, shortcutHandlers);
+
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (article) {
-      if (e.key === 'Enter' && e.altKey) {
-        e.preventDefault();
-        void useAnswer();
-      } else if (e.key === 'Escape') {
+      if (e.key === 'Escape') {
         e.preventDefault();
         setArticle(null);
       }
@@ -156,13 +159,13 @@ export function KbPanel() {
       onKeyDown={onKeyDown}
     >
       {article ? (
-        <div data-testid="kb-article" data-article-id={article.id}>
+        <div data-testid="kb-article" data-article-id={article.id} ref={articleRef} tabIndex={-1} style={{ outline: 'none' }}>
           <Space style={{ marginBottom: 8 }}>
             <Button size="small" icon={<ArrowLeftOutlined />} onClick={() => setArticle(null)} data-testid="kb-back">
               {t('kb.back')} (Esc)
             </Button>
             <Button size="small" type="primary" icon={<CheckOutlined />} onClick={() => void useAnswer()} data-testid="kb-use">
-              {t('kb.use')} (Alt+Enter)
+              {t('kb.use')} ({shortcutMap.kbUse})
             </Button>
           </Space>
           <Typography.Title level={5} style={{ marginTop: 0 }}>
@@ -176,7 +179,6 @@ export function KbPanel() {
           <div
             data-testid="kb-article-body"
             style={{ maxHeight: '55vh', overflow: 'auto', lineHeight: 1.7, whiteSpace: 'pre-wrap' }}
-            tabIndex={0}
             dangerouslySetInnerHTML={{ __html: sanitizeArticleHtml(article.answerHtml) }}
           />
         </div>

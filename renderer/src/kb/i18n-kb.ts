@@ -7,7 +7,7 @@ i18n.addResourceBundle(
   {
     kb: {
       count: '共 {{count}} 条',
-      placeholder: '输入关键词、拼音首字母或整句问题（F3）',
+      placeholder: '输入关键词、拼音首字母或整句问题（Alt+Q）',
       back: '返回',
       use: '使用此答案',
       phone: '咨询电话',
@@ -18,6 +18,7 @@ i18n.addResourceBundle(
       recent: '最近使用',
       frequent: '最常使用',
     },
+    shortcuts: { kbSearch: '知识库检索', kbUse: '使用知识库答案' },
   },
   true,
   false,
@@ -28,7 +29,7 @@ i18n.addResourceBundle(
   {
     kb: {
       count: '{{count}} articles',
-      placeholder: 'Keywords, pinyin initials or a whole question (F3)',
+      placeholder: 'Keywords, pinyin initials or a whole question (Alt+Q)',
       back: 'Back',
       use: 'Use this answer',
       phone: 'Phone',
@@ -39,6 +40,7 @@ i18n.addResourceBundle(
       recent: 'Recently used',
       frequent: 'Most used',
     },
+    shortcuts: { kbSearch: 'Search the knowledge base', kbUse: 'Use the knowledge-base answer' },
   },
   true,
   false,

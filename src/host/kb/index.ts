@@ -14,12 +14,12 @@
 import type Database from 'better-sqlite3';
 import {
   ArticleInput,
+  ArticleStatus,
   SearchOptions,
   SynonymGroup,
   htmlToText,
   type Article,
   type ArticleFields,
-  type ArticleStatus,
   type SearchHit,
   type TypeaheadHit,
 } from '../../shared/kb';
@@ -29,6 +29,11 @@ import { snippet, highlightAll } from './snippet';
 import { readArticlesFile, parseArticles, KbImportError, type ImportFormat } from './import';
 
 export { KbImportError, parseArticles, readArticlesFile };
+
+/** A search option or a synonym group the knowledge base cannot accept; the message is for the operator. */
+export class KbError extends Error {
+  override name = 'KbError';
+}
 export type { ImportFormat };
 export { fold, segmentForIndex } from './text';
 
@@ -42,6 +47,8 @@ const MAX_SUGGEST_CHARS = 10_000;
 const MAX_MATCH_GROUPS = 12;
 /** At most this many groups have their holders read in pass 1; the rest count in pass 2. */
 const MAX_SET_GROUPS = 6;
+/** Type-ahead ranks its matches only when there are at most this many. */
+const TYPEAHEAD_RANK_LIMIT = 600;
 
 export interface ImportResult {
   inserted: number;
@@ -82,16 +89,26 @@ interface ArticleRow {
   answer_html: string;
 }
 
+/**
+ * Every KnowledgeBase open on one connection: an import through one of them
+ * (the sync applier) refreshes the caches of the others (the search handlers).
+ */
+const openOnConnection = new WeakMap<Database.Database, Set<KnowledgeBase>>();
+
 export class KnowledgeBase {
   private readonly segmenter: QuerySegmenter;
   private synonyms: SynonymIndex | undefined;
   private dfCache = new Map<string, number>();
   private articleCount: number | undefined;
-  private statusCounts: Map<string, number> | undefined;
+  /** Whether every article has a given status: then a search need not join to check it. */
+  private readonly allHaveStatus = new Map<string, boolean>();
   private readonly statements = new Map<string, Database.Statement>();
   private readonly stmts;
 
   constructor(private readonly db: Database.Database) {
+    let siblings = openOnConnection.get(db);
+    if (!siblings) openOnConnection.set(db, (siblings = new Set()));
+    siblings.add(this);
     this.segmenter = new QuerySegmenter(() =>
       (db.prepare('SELECT word, freq FROM kb_lexicon').raw().iterate() as IterableIterator<[string, number]>),
     );
@@ -197,14 +214,14 @@ export class KnowledgeBase {
       }
       for (const w of lexicon) this.stmts.lexicon.run(w, dictionaryFrequency(w) ?? 3);
     })();
-    if (result.inserted || result.updated) this.invalidate();
+    if (result.inserted || result.updated) for (const kb of openOnConnection.get(this.db) ?? [this]) kb.invalidate();
     return result;
   }
 
   private invalidate(): void {
     this.dfCache.clear();
     this.articleCount = undefined;
-    this.statusCounts = undefined;
+    this.allHaveStatus.clear();
     this.segmenter.invalidate();
   }
 
@@ -245,28 +262,54 @@ export class KnowledgeBase {
     return this.rank(typeof text === 'string' ? text.slice(0, MAX_SUGGEST_CHARS) : '', opts, { longText: true });
   }
 
-  /** Titles for the words typed so far, the last one possibly unfinished (复康巴 → 复康巴士…; fkb → 复康巴士…). */
+  /**
+   * Titles for what is typed so far, the end possibly unfinished (复康巴 →
+   * 复康巴士…; fkb → 复康巴士…). Han text is matched as a substring of the
+   * title side through its character bigrams, so a half-typed word is found
+   * wherever jieba would put the word boundaries; Latin letters and digits
+   * as words or pinyin initials, the last one as a prefix. Starts at two
+   * characters.
+   */
   typeahead(prefix: string, limit = 8): TypeaheadHit[] {
-    const text = typeof prefix === 'string' ? prefix.slice(0, 100) : '';
-    const folded = fold(text);
-    const groups = this.weigh(planGroups(folded, this.synonymIndex(), (s) => this.segmenter.cut(s), { prefixLast: true }));
-    // The words so far with the last one as a prefix; or every run of Han characters as a substring of the title side.
-    const alternatives: string[] = [];
-    if (groups.length) alternatives.push(`({title keywords initials} : (${groups.map(groupExpression).join(' AND ')}))`);
-    const runs = (folded.match(/\p{Script=Han}+/gu) ?? []).map((r) => hanBigrams(r));
-    if (runs.length && runs.flat().length >= 2) {
-      alternatives.push(`(grams : (${runs.map((g) => (g.length === 1 ? `${quoteToken(g[0]!)}*` : `"${g.join(' ')}"`)).join(' AND ')}))`);
+    const folded = fold(typeof prefix === 'string' ? prefix.slice(0, 100) : '');
+    const parts: string[] = [];
+    const runs = folded.match(/\p{Script=Han}+/gu) ?? [];
+    // A lone character next to other text (98年) is left out: as a prefix over bigrams it costs more than it narrows.
+    const lone = runs.length > 1 || /[\p{Script=Latin}\p{N}]/u.test(folded);
+    for (const run of runs) {
+      const grams = hanBigrams(run);
+      if (grams.length > 1) parts.push(`grams : "${grams.join(' ')}"`);
+      else if (run.length === 2) parts.push(`grams : ${quoteToken(grams[0]!)}`);
+      else if (!lone) parts.push(`grams : ${quoteToken(grams[0]!)}*`);
     }
+    const words = folded.match(/[\p{Script=Latin}\p{N}]+/gu) ?? [];
+    const endsInWord = /[\p{Script=Latin}\p{N}]$/u.test(folded);
+    words.forEach((w, k) => {
+      parts.push(`{title keywords initials} : ${quoteToken(w)}${k === words.length - 1 && endsInWord ? '*' : ''}`);
+    });
+    const hanChars = runs.join('').length;
+    if (!parts.length || (hanChars < 2 && !words.some((w) => w.length >= 2))) return [];
+    const alternatives = [parts.map((p) => `(${p})`).join(' AND ')];
     if (!alternatives.length) return [];
     const expr = alternatives.join(' OR ');
-    const rows = this.db
-      .prepare(
-        `SELECT a.id, a.source_id AS sourceId, a.title FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid
-         WHERE kb_fts MATCH ? AND a.status = 'published'
-         ORDER BY bm25(kb_fts, ${BM25_WEIGHTS.join(', ')}) + length(a.title_folded) * 0.00001 LIMIT ?`,
-      )
-      .all(expr, Math.min(Math.max(1, limit | 0), 50)) as TypeaheadHit[];
-    return rows;
+    const n = Math.min(Math.max(1, limit | 0), 50);
+    const filter = this.filterSql(parseOptions({}));
+    // bm25 costs about a microsecond per match: rank only when the prefix is specific enough.
+    // A prefix held by hundreds of titles shows some of them unranked until the operator types on.
+    const matches = this.statement(`SELECT f.rowid FROM kb_fts f ${filter.join} WHERE kb_fts MATCH @expr ${filter.where} LIMIT @cap`)
+      .pluck()
+      .all({ ...filter.params, expr, cap: TYPEAHEAD_RANK_LIMIT + 1 }) as number[];
+    if (matches.length > TYPEAHEAD_RANK_LIMIT) {
+      return matches.slice(0, n).map((id) => {
+        const a = this.stmts.display.get(id) as Pick<ArticleRow, 'id' | 'source_id' | 'title'>;
+        return { id: a.id, sourceId: a.source_id, title: a.title };
+      });
+    }
+    return this.statement(
+      `SELECT a.id, a.source_id AS sourceId, a.title FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid
+       WHERE kb_fts MATCH ? AND a.status = 'published'
+       ORDER BY bm25(kb_fts, ${BM25_WEIGHTS.join(', ')}) + length(a.title_folded) * 0.00001 LIMIT ?`,
+    ).all(expr, n) as TypeaheadHit[];
   }
 
   /**
@@ -388,10 +431,13 @@ export class KnowledgeBase {
   private filterSql(opts: ReturnType<typeof parseOptions>): { join: string; where: string; params: Record<string, unknown> } {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
-    this.statusCounts ??= new Map(
-      (this.db.prepare('SELECT status, count(*) FROM kb_articles GROUP BY status').raw().all() as Array<[string, number]>),
-    );
-    if ((this.statusCounts.get(opts.status) ?? 0) !== this.count()) {
+    let allHaveStatus = this.allHaveStatus.get(opts.status);
+    if (allHaveStatus === undefined) {
+      const holds = this.db.prepare('SELECT EXISTS (SELECT 1 FROM kb_articles WHERE status = ?)').pluck();
+      allHaveStatus = ArticleStatus.options.filter((s) => s !== opts.status).every((other) => holds.get(other) === 0);
+      this.allHaveStatus.set(opts.status, allHaveStatus);
+    }
+    if (!allHaveStatus) {
       where.push('a.status = @status');
       params.status = opts.status;
     }
@@ -475,14 +521,14 @@ export class KnowledgeBase {
   /** Add a group (no id) or replace one (with id). Takes effect on the next search; no re-index. */
   upsertSynonyms(group: SynonymGroup): StoredSynonymGroup {
     const r = SynonymGroup.safeParse(group);
-    if (!r.success) throw new KbImportError(`同义词组无效：${r.error.issues[0]!.message}`);
+    if (!r.success) throw new KbError(`同义词组无效：${r.error.issues[0]!.message}`);
     const terms = [...new Set(r.data.terms)];
-    if (terms.length < 2) throw new KbImportError('同义词组无效：一组同义词至少两个不同的词');
+    if (terms.length < 2) throw new KbError('同义词组无效：一组同义词至少两个不同的词');
     const now = new Date().toISOString();
     let id = r.data.id;
     if (id !== undefined) {
       const changed = this.db.prepare('UPDATE kb_synonym_groups SET terms = ?, note = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(terms), r.data.note, now, id);
-      if (!changed.changes) throw new KbImportError(`同义词组 ${id} 不存在`);
+      if (!changed.changes) throw new KbError(`同义词组 ${id} 不存在`);
     } else {
       id = Number(this.db.prepare('INSERT INTO kb_synonym_groups (terms, note, updated_at) VALUES (?, ?, ?)').run(JSON.stringify(terms), r.data.note, now).lastInsertRowid);
     }
@@ -515,7 +561,7 @@ export class KnowledgeBase {
 
 function parseOptions(options: SearchOptions) {
   const r = SearchOptions.safeParse(options ?? {});
-  if (!r.success) throw new KbImportError(`搜索条件无效：${r.error.issues[0]!.path.join('.')} ${r.error.issues[0]!.message}`);
+  if (!r.success) throw new KbError(`搜索条件无效：${r.error.issues[0]!.path.join('.')} ${r.error.issues[0]!.message}`);
   return { ...r.data, status: r.data.status ?? 'published' };
 }
 

@@ -50,16 +50,29 @@ function render(shown: string, from: number, to: number, matches: readonly Match
   return html + escapeHtml(shown.slice(at, to));
 }
 
+/**
+ * The text to show for `folded`: the original where folding kept the
+ * length, line by line, so one converted phrase of another length only
+ * costs its own line.
+ */
+function shownText(original: string, folded: string): string {
+  if (original.length === folded.length) return original;
+  const o = original.split('\n');
+  const f = folded.split('\n');
+  if (o.length !== f.length) return folded;
+  return f.map((line, k) => (o[k]!.length === line.length ? o[k]! : line)).join('\n');
+}
+
 /** Whole text with every match marked (titles). */
 export function highlightAll(original: string, folded: string, terms: readonly string[]): string {
-  const shown = original.length === folded.length ? original : folded;
+  const shown = shownText(original, folded);
   return render(shown, 0, shown.length, findMatches(folded, terms));
 }
 
 /** The window of the text that covers the most distinct terms, marked. */
 export function snippet(original: string, folded: string, terms: readonly string[], opts: SnippetOptions = {}): string {
   const width = opts.width ?? 90;
-  const shown = (original.length === folded.length ? original : folded).replace(/\s+/g, ' ');
+  const shown = shownText(original, folded).replace(/\s+/g, ' ');
   const foldedFlat = folded.replace(/\s+/g, ' ');
   const matches = findMatches(foldedFlat, terms);
   if (!matches.length) return escapeHtml(shown.slice(0, width)) + (shown.length > width ? '…' : '');

@@ -37,6 +37,8 @@ export const m0002_knowledge_base: Migration = {
         answer_html     TEXT NOT NULL
       ) STRICT;
       CREATE INDEX kb_articles_category ON kb_articles (category_folded);
+      -- Small: lets a search learn in microseconds whether any article is not published.
+      CREATE INDEX kb_articles_status ON kb_articles (status);
 
       -- Tokens are produced by src/host/kb/text.ts and joined by spaces, so the
       -- tokenizer only splits on them. Contentless: the text lives in kb_articles.

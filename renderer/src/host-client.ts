@@ -16,6 +16,8 @@ export class HostCallError extends Error {
   constructor(
     readonly code: HostError['code'],
     message: string,
+    /** Messages by form field ('invalid_input'), shown at the field. */
+    readonly fields?: Record<string, string>,
   ) {
     super(message);
   }
@@ -127,7 +129,7 @@ export class HostClient {
     if (msg.ok === true) p.resolve(msg.result);
     else {
       const err = HostError.safeParse(msg.error);
-      p.reject(err.success ? new HostCallError(err.data.code, err.data.message) : new HostCallError('internal', '控制台返回了无法识别的应答'));
+      p.reject(err.success ? new HostCallError(err.data.code, err.data.message, err.data.fields) : new HostCallError('internal', '控制台返回了无法识别的应答'));
     }
   }
 
@@ -137,7 +139,7 @@ export class HostClient {
       const r = (await this.bridge.invoke(method, params)) as { ok: boolean; result?: unknown; error?: unknown };
       if (!r?.ok) {
         const err = HostError.safeParse(r?.error);
-        throw err.success ? new HostCallError(err.data.code, err.data.message) : new HostCallError('internal', '控制台返回了无法识别的应答');
+        throw err.success ? new HostCallError(err.data.code, err.data.message, err.data.fields) : new HostCallError('internal', '控制台返回了无法识别的应答');
       }
       raw = r.result;
     } else {

@@ -1,0 +1,111 @@
+import { Descriptions, Drawer, Input, List, Space, Tag, Timeline, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { create } from 'zustand';
+import type { TicketDetail, TicketListItem } from '../../../src/shared/host-api-tickets';
+import { formatInstantZh, TICKET_STATUS_LABELS, isOpenStatus } from '../../../src/shared/ticket/index';
+import { host } from '../host-client';
+
+const useDrawer = create<{ open: boolean; detailId: string | null }>(() => ({ open: false, detailId: null }));
+
+/** Open "my tickets / search", or straight at one ticket's detail. */
+export function openTicketDrawer(detailId: string | null = null) {
+  useDrawer.setState({ open: true, detailId });
+}
+
+export function TicketRow({ t: ticket, onOpen }: { t: TicketListItem; onOpen?: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <List.Item
+      data-testid="ticket-row"
+      data-ticket-id={ticket.id}
+      data-number={ticket.number ?? ''}
+      onClick={onOpen}
+      onKeyDown={(e) => e.key === 'Enter' && onOpen?.()}
+      tabIndex={onOpen ? 0 : undefined}
+      style={{ cursor: onOpen ? 'pointer' : undefined, display: 'block' }}
+    >
+      <Space size={4} wrap>
+        <Typography.Text strong>{ticket.number ?? t('tickets.noNumber')}</Typography.Text>
+        <Tag color={isOpenStatus(ticket.status) ? 'orange' : 'green'}>{TICKET_STATUS_LABELS[ticket.status]}</Tag>
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>{formatInstantZh(new Date(ticket.acceptedAt))}</Typography.Text>
+      </Space>
+      <div style={{ fontSize: 12 }}>
+        {ticket.categoryPath}
+        {ticket.phoneMasked && ` · ${ticket.phoneMasked}`}
+        {ticket.assignedUnitName && ` · ${ticket.assignedUnitName}`}
+      </div>
+      <Typography.Paragraph ellipsis={{ rows: 2 }} style={{ marginBottom: 0, fontSize: 13 }}>
+        {ticket.description}
+      </Typography.Paragraph>
+    </List.Item>
+  );
+}
+
+export function TicketDrawer() {
+  const { t } = useTranslation();
+  const { open, detailId } = useDrawer();
+  const [q, setQ] = useState('');
+  const [items, setItems] = useState<TicketListItem[]>([]);
+  const [detail, setDetail] = useState<TicketDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const timer = setTimeout(() => {
+      const call = q.trim() ? host.call('tickets.search', { q: q.trim(), limit: 50 }) : host.call('tickets.mine', { limit: 50 });
+      call.then(setItems, (e: Error) => setError(e.message));
+    }, 150);
+    return () => clearTimeout(timer);
+  }, [open, q]);
+
+  useEffect(() => {
+    setDetail(null);
+    if (detailId) host.call('tickets.get', { id: detailId }).then(setDetail, (e: Error) => setError(e.message));
+  }, [detailId]);
+
+  const syncTag = (s: TicketListItem['sync']) =>
+    s === 'sent' ? <Tag color="blue">{t('tickets.syncSent')}</Tag> : s === 'pending' ? <Tag color="orange">{t('tickets.syncPending')}</Tag> : s === 'rejected' ? <Tag color="red">{t('tickets.syncRejected')}</Tag> : null;
+
+  return (
+    <Drawer open={open} onClose={() => useDrawer.setState({ open: false, detailId: null })} title={detail ? t('tickets.detail') : t('tickets.search')} size={560} data-testid="ticket-drawer" destroyOnHidden>
+      {detail ? (
+        <div data-testid="ticket-detail">
+          <a onClick={() => useDrawer.setState({ detailId: null })}>← {t('tickets.search')}</a>
+          <Descriptions column={1} size="small" bordered style={{ marginTop: 8 }}>
+            <Descriptions.Item label="编号">{detail.ticket.number ?? t('tickets.noNumber')} {syncTag(detail.ticket.sync)}</Descriptions.Item>
+            <Descriptions.Item label={t('tickets.status')}>{TICKET_STATUS_LABELS[detail.ticket.status]}</Descriptions.Item>
+            <Descriptions.Item label={t('tickets.acceptedAt')}>{formatInstantZh(new Date(detail.ticket.acceptedAt))}</Descriptions.Item>
+            <Descriptions.Item label={t('tickets.category')}>{detail.ticket.requestType} · {detail.ticket.categoryPath}</Descriptions.Item>
+            <Descriptions.Item label={t('tickets.callbackPhone')}>{(detail.data?.callbackPhone as string | undefined) ?? detail.ticket.phoneMasked ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('tickets.address')}>{detail.ticket.address ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('tickets.description')}>{detail.ticket.description}</Descriptions.Item>
+            {detail.ticket.assignedUnitName && <Descriptions.Item label={t('tickets.unit')}>{detail.ticket.assignedUnitName}</Descriptions.Item>}
+            {detail.ticket.dueAt && <Descriptions.Item label={t('tickets.dueAt')}>{formatInstantZh(new Date(detail.ticket.dueAt))}</Descriptions.Item>}
+            {detail.ticket.syncError && <Descriptions.Item label={t('tickets.syncRejected')}>{detail.ticket.syncError}</Descriptions.Item>}
+          </Descriptions>
+          <Typography.Title level={5} style={{ marginTop: 16 }}>{t('tickets.events')}</Typography.Title>
+          <Timeline
+            data-testid="ticket-events"
+            items={detail.events.map((e) => ({
+              content: (
+                <span data-testid="ticket-event">
+                  <strong>{e.label}</strong> {formatInstantZh(new Date(e.at))}
+                  {e.toStatus && ` → ${TICKET_STATUS_LABELS[e.toStatus as keyof typeof TICKET_STATUS_LABELS] ?? e.toStatus}`}
+                  {typeof e.detail.number === 'string' && ` · ${e.detail.number}`}
+                </span>
+              ),
+            }))}
+          />
+        </div>
+      ) : (
+        <>
+          <Input.Search autoFocus allowClear value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('tickets.searchPlaceholder')} data-testid="ticket-search" />
+          {error && <Typography.Text type="danger">{error}</Typography.Text>}
+          <Typography.Text type="secondary" style={{ display: 'block', margin: '8px 0' }}>{q.trim() ? t('tickets.results') : t('tickets.mine')}</Typography.Text>
+          <List size="small" dataSource={items} locale={{ emptyText: t('tickets.none') }} renderItem={(it) => <TicketRow t={it} onOpen={() => useDrawer.setState({ detailId: it.id })} />} />
+        </>
+      )}
+    </Drawer>
+  );
+}

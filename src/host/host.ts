@@ -12,6 +12,8 @@ import { HostFailure } from './errors';
 import { OutboxSync } from './outbox';
 import { ServerClient } from './server-client';
 import { Settings } from './settings';
+import { PullSync } from './sync/pull';
+import { rejectedItems } from './sync/rejections';
 
 export interface HostOptions {
   dbPath: string;
@@ -33,6 +35,8 @@ export class ConsoleHost {
   readonly db: Database.Database;
   readonly server: ServerClient;
   readonly sync: OutboxSync;
+  /** Changes down: the server's change log into this console (tickets in scope, the knowledge base, reference data). */
+  readonly pull: PullSync;
   private readonly settings: Settings;
   private readonly listeners = new Set<HostEventListener>();
   private closed = false;
@@ -54,7 +58,10 @@ export class ConsoleHost {
         const s = this.session();
         return s ? { token: s.token, userId: s.user.id } : null;
       },
-      (status) => this.emit('sync.status', status),
+      () => {
+        this.emit('sync.status', this.syncStatus());
+        this.pull?.kick(); // what was just pushed comes back as the server's truth
+      },
       (message) => {
         // The server no longer accepts this operator's token (expired, revoked, forged):
         // forget it, keep the outbox (it is pushed after the next login) and say why.
@@ -62,9 +69,41 @@ export class ConsoleHost {
         this.emit('session.expired', { message });
       },
     );
+    this.pull = new PullSync(
+      this.db,
+      this.server,
+      () => {
+        const s = this.session();
+        return s ? { token: s.token, user: s.user } : null;
+      },
+      () => this.emit('sync.status', this.syncStatus()),
+    );
+    // A ticket change the server refused is undone on screen: the ticket shows the server's state again.
+    this.sync.onSettled((m, result) => {
+      if (result.status !== 'rejected' || (m.name !== 'changeTicket' && m.name !== 'addTicketNote')) return;
+      const ticketId = (m.args as { ticketId?: unknown }).ticketId;
+      if (typeof ticketId === 'string') this.pull.settled(ticketId);
+    });
     Object.assign(this.context, { db: this.db, server: this.server, sync: this.sync });
     this.handlers = { ...this.coreHandlers, ...ticketHandlers(this.context), ...kbHandlers(this.context) } as Handlers;
     this.sync.start();
+    this.pull.start();
+  }
+
+  /** Push and pull together, as the operator sees them. */
+  syncStatus(): SyncStatus {
+    const push = this.sync.status();
+    const pull = this.pull.status();
+    const latest = [push.lastSyncAt, pull.lastPullAt].filter((v): v is string => !!v).sort().at(-1) ?? null;
+    return {
+      ...push,
+      online: push.online && (pull.pullError === null || pull.pullOnline),
+      lastSyncAt: latest,
+      lastError: push.lastError ?? pull.pullError,
+      live: pull.live,
+      lastPullAt: pull.lastPullAt,
+      rejectedItems: rejectedItems(this.db, this.session()?.user.id ?? null),
+    };
   }
 
   on(listener: HostEventListener): () => void {
@@ -108,6 +147,7 @@ export class ConsoleHost {
       this.settings.set('session', { token: res.token, expiresAt: res.expiresAt, user: res.user } satisfies StoredSession);
       this.sync.markOnline(true);
       this.sync.kick();
+      this.pull.kick();
       return res.user;
     },
     'session.logout': () => {
@@ -127,11 +167,12 @@ export class ConsoleHost {
       this.sync.kick();
       return { id: change.id };
     },
-    'sync.status': (): SyncStatus => this.sync.status(),
+    'sync.status': (): SyncStatus => this.syncStatus(),
     'sync.now': async () => {
       this.requireUser();
       await this.sync.syncNow();
-      return this.sync.status();
+      await this.pull.pullNow();
+      return this.syncStatus();
     },
   };
 
@@ -172,6 +213,7 @@ export class ConsoleHost {
     if (this.closed) return;
     this.closed = true;
     await this.sync.stop();
+    await this.pull.stop();
     this.db.close();
   }
 }

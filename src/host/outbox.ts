@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import type { SyncStatus } from '../shared/host-api';
-import { MAX_PUSH_BATCH, type Mutation, type MutationName } from '../shared/sync';
+import { MAX_PUSH_BATCH, type Mutation, type MutationName, type MutationResult } from '../shared/sync';
 import { HostFailure } from './errors';
-import type { ServerClient } from './server-client';
+import { ServerBusy, type ServerClient } from './server-client';
 
 /**
  * Record an intent mutation in the outbox. Call it inside the same
@@ -26,6 +26,9 @@ export interface SyncSession {
   userId: string;
 }
 
+/** Runs for every mutation the server answered (applied, duplicate or rejected), inside the transaction that records the answer. */
+export type SettledHook = (mutation: { id: string; name: string; args: unknown }, result: MutationResult) => void;
+
 /** Runs when the server applied a mutation, inside the transaction that marks it sent (e.g. to store a ticket's number). */
 export type AppliedHook = (id: string, args: unknown, result: unknown) => void;
 
@@ -47,6 +50,8 @@ export class OutboxSync {
   private inFlight: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private failures = 0;
+  private retryAfterMs = 0;
+  private readonly settledHooks: SettledHook[] = [];
   private stopped = true;
   private readonly appliedHooks = new Map<string, AppliedHook>();
 
@@ -62,6 +67,11 @@ export class OutboxSync {
   /** Call `hook` for every `name` mutation the server answers `applied` (one hook per name). */
   onApplied(name: MutationName, hook: AppliedHook) {
     this.appliedHooks.set(name, hook);
+  }
+
+  /** Call `hook` for every answered mutation (the sync client rebuilds a ticket whose change was refused). */
+  onSettled(hook: SettledHook) {
+    this.settledHooks.push(hook);
   }
 
   start() {
@@ -113,7 +123,7 @@ export class OutboxSync {
         const pending = this.status().pending;
         if (this.failures > 0) {
           const base = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (this.failures - 1));
-          this.schedule(base / 2 + Math.random() * (base / 2));
+          this.schedule(Math.max(this.retryAfterMs, base / 2 + Math.random() * (base / 2)));
         } else if (pending > 0) this.schedule(0);
         else this.schedule(IDLE_CHECK_MS);
       });
@@ -143,6 +153,9 @@ export class OutboxSync {
             if (r.status === 'rejected') rejected.run(r.message, r.id);
             else sent.run(now, r.id);
             const row = byId.get(r.id);
+            if (row) {
+              for (const settled of this.settledHooks) settled({ id: row.id, name: row.name, args: JSON.parse(row.args) }, r);
+            }
             const hook = r.status === 'applied' && row ? this.appliedHooks.get(row.name) : undefined;
             if (hook && r.status === 'applied') {
               try {
@@ -155,11 +168,13 @@ export class OutboxSync {
         })();
       }
       this.failures = 0;
+      this.retryAfterMs = 0;
       this.online = true;
       this.lastError = null;
       this.lastSyncAt = new Date().toISOString();
     } catch (e) {
       this.failures++;
+      this.retryAfterMs = e instanceof ServerBusy ? e.retryAfterMs : 0;
       const failure = e instanceof HostFailure ? e : new HostFailure('internal', String(e));
       this.online = failure.code !== 'server_unreachable';
       this.lastError = failure.message;

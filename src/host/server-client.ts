@@ -1,10 +1,21 @@
 import { z } from 'zod';
 import { ApiError, LoginResponse, UserInfo } from '../shared/auth';
 import { PushResponse, type Mutation } from '../shared/sync';
+import { PullResponse } from '../shared/sync-changes';
 import { CallerHistoryResponse, ReferenceBundle } from '../shared/ticket-wire';
 import { HostFailure } from './errors';
 
 const TIMEOUT_MS = 10_000;
+
+/** 429 or 503 from the server, with how long it asked us to wait (Retry-After). */
+export class ServerBusy extends HostFailure {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super('server_error', message);
+  }
+}
 
 /** The console's HTTP client for the central server. Every failure becomes a HostFailure with a Chinese message. */
 export class ServerClient {
@@ -35,6 +46,11 @@ export class ServerClient {
     return this.request('GET', `/api/callers/${encodeURIComponent(phone)}/history`, CallerHistoryResponse, undefined, token);
   }
 
+  /** One page of the change log in this operator's scope, after `since`. */
+  pull(token: string, since: number, limit?: number) {
+    return this.request('GET', `/api/sync/pull?since=${since}${limit ? `&limit=${limit}` : ''}`, PullResponse, undefined, token);
+  }
+
   private async request<T extends z.ZodType>(method: string, route: string, schema: T, body?: unknown, token?: string): Promise<z.infer<T>> {
     let res: Response;
     try {
@@ -61,6 +77,11 @@ export class ServerClient {
       if (res.status === 401) {
         const code = err.success && err.data.error === 'invalid_credentials' ? 'invalid_credentials' : 'unauthenticated';
         throw new HostFailure(code, message);
+      }
+      if (res.status === 429 || res.status === 503) {
+        // The server sheds load or its database is down: it says when to come back.
+        const seconds = Number(res.headers.get('retry-after'));
+        throw new ServerBusy(message, Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 300) * 1000 : 5_000);
       }
       if (res.status >= 500) throw new HostFailure('server_error', message);
       throw new HostFailure('bad_request', message);

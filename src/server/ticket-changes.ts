@@ -1,6 +1,6 @@
 import { referenceTools, currentReference } from './reference';
 import { initialFlow, transition, type Actor, type TicketEvent, type TicketFlow } from '../shared/ticket/workflow';
-import type { AddTicketNoteArgs, ChangeTicketArgs, TicketSnapshot, WireTicketEvent, WireTicketFlow } from '../shared/sync-changes';
+import { flowFromWire, flowToWire, type AddTicketNoteArgs, type ChangeTicketArgs, type TicketSnapshot, type WireTicketEvent, type WireTicketFlow } from '../shared/sync-changes';
 import { appendChanges } from './changes';
 import type { Queryable } from './db';
 import type { UserRow } from './users';
@@ -12,43 +12,6 @@ const iso = (v: Date | string | null | undefined): string | null => (v === null 
 
 export function actorOf(user: User): Actor {
   return { role: user.role === 'admin' ? 'admin' : user.role === 'lead' ? 'lead' : 'operator', id: user.id };
-}
-
-export function flowToWire(f: TicketFlow): WireTicketFlow {
-  return {
-    status: f.status,
-    assignedUnitId: f.assignedUnitId,
-    dueAt: iso(f.dueAt),
-    dueProvisional: f.dueProvisional,
-    extension: f.extension ? { until: iso(f.extension.until)!, reason: f.extension.reason, requestedAt: iso(f.extension.requestedAt)! } : null,
-    answer: f.answer,
-    reply: f.reply,
-    returnReason: f.returnReason,
-    callback: f.callback ? { result: f.callback.result, substantive: f.callback.substantive, at: iso(f.callback.at)! } : null,
-    score: f.score,
-    closedAt: iso(f.closedAt),
-    supervisionCount: f.supervisionCount,
-    reworkCount: f.reworkCount,
-  };
-}
-
-export function flowFromWire(w: WireTicketFlow): TicketFlow {
-  const d = (s: string | null) => (s === null ? null : new Date(s));
-  return {
-    status: w.status,
-    assignedUnitId: w.assignedUnitId,
-    dueAt: d(w.dueAt),
-    dueProvisional: w.dueProvisional,
-    extension: w.extension ? { until: new Date(w.extension.until), reason: w.extension.reason, requestedAt: new Date(w.extension.requestedAt) } : null,
-    answer: w.answer,
-    reply: w.reply,
-    returnReason: w.returnReason,
-    callback: w.callback ? { result: w.callback.result, substantive: w.callback.substantive, at: new Date(w.callback.at) } : null,
-    score: w.score,
-    closedAt: d(w.closedAt),
-    supervisionCount: w.supervisionCount,
-    reworkCount: w.reworkCount,
-  };
 }
 
 interface FlowRow {

@@ -13,7 +13,8 @@ import type { Db, Queryable } from './db';
 import { HttpError, parseBody } from './errors';
 import { appendChanges } from './changes';
 import { currentReference, referenceTools, saveReference } from './reference';
-import { flowToWire, logTicketChange } from './ticket-changes';
+import { flowToWire } from '../shared/sync-changes';
+import { logTicketChange } from './ticket-changes';
 import type { UserRow } from './users';
 
 type Rejection = { reason: string; message: string };

@@ -17,6 +17,14 @@ export const SyncStatus = z.object({
   rejected: z.number().int().nonnegative(),
   lastSyncAt: z.iso.datetime({ offset: true }).nullable(),
   lastError: z.string().nullable(),
+  /** The server's poke socket is up: changes from other consoles arrive within a second. */
+  live: z.boolean().optional(),
+  /** Last successful pull of the server's changes. */
+  lastPullAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  /** What the server refused, newest first, with what the operator can do about it. */
+  rejectedItems: z
+    .array(z.object({ id: z.string(), name: z.string(), message: z.string(), advice: z.string(), createdAt: z.string() }))
+    .optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 

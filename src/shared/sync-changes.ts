@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ArticleInput } from './kb';
-import { CallbackResult, TicketEventSchema, TicketStatus } from './ticket/workflow';
+import { CallbackResult, TicketEventSchema, TicketStatus, type TicketFlow } from './ticket/workflow';
 
 /**
  * Sync protocol: changes down. The server keeps a change log with a
@@ -31,6 +31,48 @@ export const WireTicketFlow = z.object({
   reworkCount: z.number().int(),
 });
 export type WireTicketFlow = z.infer<typeof WireTicketFlow>;
+
+const iso = (v: Date | null): string | null => (v === null ? null : v.toISOString());
+
+/** A TicketFlow as it travels (instants as ISO strings). */
+export function flowToWire(f: TicketFlow): WireTicketFlow {
+  return {
+    status: f.status,
+    assignedUnitId: f.assignedUnitId,
+    dueAt: iso(f.dueAt),
+    dueProvisional: f.dueProvisional,
+    extension: f.extension ? { until: iso(f.extension.until)!, reason: f.extension.reason, requestedAt: iso(f.extension.requestedAt)! } : null,
+    answer: f.answer,
+    reply: f.reply,
+    returnReason: f.returnReason,
+    callback: f.callback ? { result: f.callback.result, substantive: f.callback.substantive, at: iso(f.callback.at)! } : null,
+    score: f.score,
+    closedAt: iso(f.closedAt),
+    supervisionCount: f.supervisionCount,
+    reworkCount: f.reworkCount,
+  };
+}
+
+/** A TicketFlow from the wire. */
+export function flowFromWire(w: WireTicketFlow): TicketFlow {
+  const d = (s: string | null) => (s === null ? null : new Date(s));
+  return {
+    status: w.status,
+    assignedUnitId: w.assignedUnitId,
+    dueAt: d(w.dueAt),
+    dueProvisional: w.dueProvisional,
+    extension: w.extension ? { until: new Date(w.extension.until), reason: w.extension.reason, requestedAt: new Date(w.extension.requestedAt) } : null,
+    answer: w.answer,
+    reply: w.reply,
+    returnReason: w.returnReason,
+    callback: w.callback ? { result: w.callback.result, substantive: w.callback.substantive, at: new Date(w.callback.at) } : null,
+    score: w.score,
+    closedAt: d(w.closedAt),
+    supervisionCount: w.supervisionCount,
+    reworkCount: w.reworkCount,
+  };
+}
+
 
 export const WireTicketEvent = z.object({
   at: Iso,

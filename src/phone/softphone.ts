@@ -144,6 +144,7 @@ export class Softphone {
     const t = transition(this.phone, event);
     if (!t.ok) return false;
     this.phone = t.state;
+    this.applyTracks();
     this.syncAgentWithCalls();
     this.emit();
     return true;
@@ -395,8 +396,13 @@ export class Softphone {
         this.attachMedia(id);
         this.updateRinger();
       } else if (s === SessionState.Terminated) {
-        this.dispatch({ type: 'remote_ended', id, at: now() });
-        this.finishCall(id);
+        const ended = () => {
+          this.dispatch({ type: 'remote_ended', id, at: now() });
+          this.finishCall(id);
+        };
+        // sip.js ends an outbound call before it tells the request delegate why (404, 486…): let onReject speak first.
+        if (session instanceof Inviter) setTimeout(ended, 0);
+        else ended();
       }
     });
   }
@@ -481,6 +487,8 @@ export class Softphone {
     if (!call) return;
     const s = this.lines.get(call.id)?.session;
     if (!s) return;
+    // A last quality sample while the media is still up, for the call record.
+    if (call.phase === 'in_call') await this.sampleQuality(call.id).catch(() => {});
     if (!this.dispatch({ type: call.phase === 'ringing' ? 'reject' : 'hangup', id: call.id, at: now() })) return;
     try {
       if (s.state === SessionState.Established) await s.bye();
@@ -516,12 +524,7 @@ export class Softphone {
     const call = this.callOf(id);
     if (!call) return;
     const targets = this.phone.conference ? liveCalls(this.phone) : [call];
-    for (const c of targets) {
-      const line = this.lines.get(c.id);
-      for (const t of this.senderTracks(line)) t.enabled = !on;
-      if (line?.micTrack) line.micTrack.enabled = !on;
-      this.dispatch({ type: 'mute', id: c.id, muted: on });
-    }
+    for (const c of targets) this.dispatch({ type: 'mute', id: c.id, muted: on });
   }
 
   toggleMute() {
@@ -596,7 +599,13 @@ export class Softphone {
     const parent = this.lines.get(pair.parent.id)!.session;
     const consult = this.lines.get(pair.consult.id)!.session;
     this.endConference();
-    const ok = await this.referAndLeave(pair.parent.id, parent, consult);
+    // Refer-To: the third party's address of record with Replaces (RFC 3891), not
+    // its Contact: a WebRTC phone's Contact is a '.invalid' host only the proxy's
+    // connection alias can reach, and a new INVITE to it would not be routed.
+    const dialog = consult.dialog;
+    if (!dialog) return false;
+    const replaces = { dialog: { remoteTarget: consult.remoteIdentity.uri, callId: dialog.callId, remoteTag: dialog.remoteTag, localTag: dialog.localTag }, remoteIdentity: consult.remoteIdentity };
+    const ok = await this.referAndLeave(pair.parent.id, parent, replaces as unknown as Session);
     if (ok) {
       // The third party replaces our leg and sends BYE; if it does not, we leave anyway.
       setTimeout(() => {
@@ -674,6 +683,26 @@ export class Softphone {
     if (other.held) await this.hold(false, other.id);
   }
 
+  /**
+   * What the microphone sends: nothing to a held party (sip.js's hold only
+   * changes the SDP direction; the operator's voice would still reach the held
+   * caller), nothing when muted. In a conference the senders carry the mix and
+   * muting silences the microphone that feeds it.
+   */
+  private applyTracks() {
+    for (const c of liveCalls(this.phone)) {
+      const line = this.lines.get(c.id);
+      if (!line) continue;
+      const senders = this.senderTracks(line);
+      if (this.conferenceMix) {
+        for (const t of senders) t.enabled = true;
+        if (line.micTrack) line.micTrack.enabled = !c.muted;
+      } else {
+        for (const t of senders) t.enabled = !c.held && !c.holdPending && !c.muted;
+      }
+    }
+  }
+
   private senderTracks(line: Line | undefined): MediaStreamTrack[] {
     const pc = line && peerConnection(line.session);
     return pc ? pc.getSenders().flatMap((s) => (s.track?.kind === 'audio' ? [s.track] : [])) : [];
@@ -686,6 +715,7 @@ export class Softphone {
     line.micTrack = pc.getSenders().find((s) => s.track?.kind === 'audio')?.track ?? null;
     if (line.micTrack) this.devices.watchMic(line.micTrack);
     this.playRemote(id);
+    setTimeout(() => void this.sampleQuality(id), 1000);
     line.statsTimer = setInterval(() => void this.sampleQuality(id), 2000);
   }
 

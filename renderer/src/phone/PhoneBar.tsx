@@ -82,7 +82,8 @@ export function PhoneBar({ user }: { user: UserInfo }) {
   const k = (a: ShortcutAction) => shortcuts[a];
 
   return (
-    <Layout.Header style={{ background: '#001d3d', height: 'auto', lineHeight: 1.4, padding: '8px 16px', display: 'flex', alignItems: 'center', gap: 12, flexWrap: 'wrap' }}>
+    <Layout.Header style={{ background: '#001d3d', height: 'auto', lineHeight: 1.4, padding: '6px 16px', display: 'flex', flexDirection: 'column', gap: 6 }}>
+      <div style={{ display: 'flex', alignItems: 'center', gap: 12, flexWrap: 'wrap' }}>
       <Typography.Text strong style={{ color: '#fff', fontSize: 18 }}>
         晴雨 12345
       </Typography.Text>
@@ -97,7 +98,42 @@ export function PhoneBar({ user }: { user: UserInfo }) {
       {!user.sip && <Typography.Text style={{ color: '#ffccc7' }}>{t('errors.noSip')}</Typography.Text>}
       <AgentControl shortcuts={shortcuts} />
 
-      <div style={{ flex: 1, display: 'flex', flexDirection: 'column', alignItems: 'center', gap: 4, minWidth: 420 }} data-testid="call-area" data-phase={call?.phase ?? 'idle'} data-conference={phone.conference}>
+      <div style={{ flex: 1 }} />
+      <Space.Compact size="small">
+        <Input
+          ref={dialRef}
+          style={{ width: 150 }}
+          placeholder={`${t('phone.dialPlaceholder')} (${k('dial')})`}
+          value={dialNumber}
+          onChange={(e) => setDialNumber(e.target.value.replace(/[^0-9*#+]/g, ''))}
+          onPressEnter={() => dial()}
+          data-testid="dial-input"
+        />
+        <Button type="primary" icon={<PhoneOutlined />} onClick={() => dial()} data-testid="dial-button">
+          {t('phone.dial')}
+        </Button>
+        <Tooltip title={`${t('phone.redial')} (${k('redial')})`}>
+          <Button onClick={() => void p()?.redial()} data-testid="redial">
+            {t('phone.redial')}
+          </Button>
+        </Tooltip>
+      </Space.Compact>
+
+      <SyncIndicator sync={sync} />
+      <Typography.Text style={white} data-testid="operator-name">
+        {user.displayName}（{user.username}）
+      </Typography.Text>
+      <Tooltip title={`${t('phone.settings')} (${k('settings')})`}>
+        <Button type="text" style={white} icon={<SettingOutlined />} onClick={() => setSettings(true)} data-testid="settings-open" />
+      </Tooltip>
+      <Tooltip title={`${t('shortcuts.help')} (${k('help')})`}>
+        <Button type="text" style={white} icon={<QuestionCircleOutlined />} onClick={() => setHelp(true)} data-testid="help-open" />
+      </Tooltip>
+      <Button size="small" onClick={logout}>
+        {t('logout')}
+      </Button>
+      </div>
+      <div style={{ display: 'flex', flexDirection: 'column', alignItems: 'center', gap: 4, minHeight: 36, justifyContent: 'center' }} data-testid="call-area" data-phase={call?.phase ?? 'idle'} data-conference={phone.conference}>
         {live.length > 1 && (
           <Space size={6} data-testid="lines">
             {live.map((c, i) => (
@@ -169,39 +205,6 @@ export function PhoneBar({ user }: { user: UserInfo }) {
         )}
       </div>
 
-      <Space.Compact size="small">
-        <Input
-          ref={dialRef}
-          style={{ width: 150 }}
-          placeholder={`${t('phone.dialPlaceholder')} (${k('dial')})`}
-          value={dialNumber}
-          onChange={(e) => setDialNumber(e.target.value.replace(/[^0-9*#+]/g, ''))}
-          onPressEnter={() => dial()}
-          data-testid="dial-input"
-        />
-        <Button type="primary" icon={<PhoneOutlined />} onClick={() => dial()} data-testid="dial-button">
-          {t('phone.dial')}
-        </Button>
-        <Tooltip title={`${t('phone.redial')} (${k('redial')})`}>
-          <Button onClick={() => void p()?.redial()} data-testid="redial">
-            {t('phone.redial')}
-          </Button>
-        </Tooltip>
-      </Space.Compact>
-
-      <SyncIndicator sync={sync} />
-      <Typography.Text style={white} data-testid="operator-name">
-        {user.displayName}（{user.username}）
-      </Typography.Text>
-      <Tooltip title={`${t('phone.settings')} (${k('settings')})`}>
-        <Button type="text" style={white} icon={<SettingOutlined />} onClick={() => setSettings(true)} data-testid="settings-open" />
-      </Tooltip>
-      <Tooltip title={`${t('shortcuts.help')} (${k('help')})`}>
-        <Button type="text" style={white} icon={<QuestionCircleOutlined />} onClick={() => setHelp(true)} data-testid="help-open" />
-      </Tooltip>
-      <Button size="small" onClick={logout}>
-        {t('logout')}
-      </Button>
       <Modal open={help} onCancel={() => setHelp(false)} footer={null} title={t('shortcuts.title')}>
         <div data-testid="shortcut-help">
           {(Object.entries(shortcuts) as [ShortcutAction, string][]).map(([action, key]) => (
@@ -240,7 +243,7 @@ function ActiveCall({ call, shortcuts, onHangup, waiting }: { call: CallState | 
       )}
       {(call.phase === 'answering' || call.phase === 'in_call' || call.phase === 'dialing') && (
         <Space size="middle">
-          <Typography.Text style={{ color: '#fff', fontSize: 18 }} data-testid="in-call" data-held={call.held}>
+          <Typography.Text style={{ color: '#fff', fontSize: 18, whiteSpace: 'nowrap' }} data-testid="in-call" data-held={call.held}>
             {call.phase === 'in_call' ? (call.held ? t('phone.held') : call.consultFor ? t('phone.consulting') : t('call.inCall')) : call.phase === 'dialing' ? (call.remoteRinging ? t('phone.ringback') : t('phone.dialing')) : t('call.answering')}：
             {call.remoteNumber} {talk !== null && <span data-testid="call-timer">{formatDuration(talk)}</span>}
           </Typography.Text>
@@ -369,7 +372,7 @@ function AgentControl({ shortcuts }: { shortcuts: ShortcutMap }) {
           </Button>
         </>
       )}
-      {agent.status !== 'ready' && agent.status !== 'offline' && (
+      {(agent.status === 'not_ready' || agent.status === 'wrap_up') && (
         <Button size="small" type="primary" style={{ background: '#389e0d' }} onClick={() => currentPhone()?.setReady()} data-testid="agent-ready">
           {t('agent.setReady')} ({shortcuts.ready})
         </Button>

@@ -82,7 +82,7 @@ describe('tickets between a console and the central server', () => {
     expect(new Date(rows[0].due_at).toISOString()).toBe(local.due_at);
     const detail = await host.call('tickets.get', { id: r.id });
     expect(detail.ticket.sync).toBe('sent');
-    expect(detail.events.map((e) => e.label)).toEqual(['受理', '派单', '中心确认']);
+    expect(detail.events.map((e) => e.label)).toEqual(['受理', '派单']);
   });
 
   it('with the server down a ticket waits in the outbox, and arrives once when it is back', async () => {

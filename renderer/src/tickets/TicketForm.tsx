@@ -204,6 +204,7 @@ export function TicketForm() {
                 options={divisionOptions}
                 changeOnSelect
                 showSearch
+                allowClear={false}
                 onChange={(path) => set({ divisionCode: path?.length ? String(path[path.length - 1]) : null, unitId: null })}
                 data-testid="ticket-division"
                 placeholder={t('tickets.divisionPlaceholder')}

@@ -34,16 +34,12 @@ export function ticketHandlers(ctx: HostContext): AreaHandlers<typeof ticketsApi
   const refs = new ReferenceCache(ctx);
   const { db } = ctx;
 
-  // The server issued the ticket's number: store it with the status it decided, and note it in the history.
+  // The server issued the ticket's number: store it with the status it decided (the pull then brings the server's own history of events).
   ctx.sync.onApplied('createTicket', (id, args, result) => {
     const r = CreateTicketResult.safeParse(result);
     if (!r.success) return;
     const ticketId = (args as CreateTicketArgs).ticket?.id ?? id;
-    const before = db.prepare('SELECT status FROM tickets WHERE id = ?').get(ticketId) as { status: string } | undefined;
-    if (!before) return;
-    const now = new Date().toISOString();
-    db.prepare('UPDATE tickets SET number = ?, status = ?, updated_at = ? WHERE id = ?').run(r.data.number, r.data.status, now, ticketId);
-    insertEvent(db, { ticketId, at: now, actorId: 'server', type: 'sync', from: before.status, to: r.data.status, detail: { number: r.data.number } });
+    db.prepare('UPDATE tickets SET number = ?, status = ?, updated_at = ? WHERE id = ?').run(r.data.number, r.data.status, new Date().toISOString(), ticketId);
   });
 
   const history = (raw: string, source: 'local' | 'server', serverError: string | null) => {

@@ -126,7 +126,7 @@ export function eventsOf(db: Database.Database, ticketId: string): TicketEventIt
     at: r.at,
     actorId: r.actor_id,
     type: r.type,
-    label: r.type === 'accept' ? '受理' : r.type === 'sync' ? '中心确认' : (TICKET_EVENT_LABELS[r.type as TicketEventType] ?? r.type),
+    label: r.type === 'accept' ? '受理' : r.type === 'note' ? '备注' : (TICKET_EVENT_LABELS[r.type as TicketEventType] ?? r.type),
     fromStatus: r.from_status,
     toStatus: r.to_status,
     detail: JSON.parse(r.detail) as Record<string, unknown>,

@@ -33,7 +33,7 @@ export const resources = {
         after: '通话后：未就绪（{{reason}}）', wrapUpSeconds: '话后整理时长', reasons: '未就绪原因',
       },
       phone: {
-        line: '线路{{n}}', held: '保持中', hold: '保持', resume: '恢复', mute: '静音', unmute: '取消静音', dtmf: '按键', dtmfRfc: '方式：RFC 4733（点击改为 SIP INFO）', dtmfInfo: '方式：SIP INFO（点击改为 RFC 4733）',
+        line: '线路{{n}}', linkDown: '与电话服务器的连接中断：通话可能无声，恢复后自动重连', held: '保持中', hold: '保持', resume: '恢复', mute: '静音', unmute: '取消静音', dtmf: '按键', dtmfRfc: '方式：RFC 4733（点击改为 SIP INFO）', dtmfInfo: '方式：SIP INFO（点击改为 RFC 4733）',
         transfer: '转接', transferTo: '转接到号码', blindTransfer: '直接转接', consult: '咨询转接', consulting: '咨询中', completeTransfer: '完成转接', cancelTransfer: '取消转接',
         conference: '三方通话', inConference: '三方通话中', swap: '切换线路', waiting: '呼叫等待', dialing: '正在呼叫', ringback: '对方振铃', dial: '拨打', dialPlaceholder: '输入号码',
         redial: '重拨', settings: '话机设置', mic: '麦克风', output: '耳机 / 扬声器', ringDevice: '振铃设备', defaultDevice: '系统默认', autoAnswer: '自动应答（提示音后接听）',
@@ -73,7 +73,7 @@ export const resources = {
         after: 'After the call: not ready ({{reason}})', wrapUpSeconds: 'After-call work', reasons: 'Not-ready reasons',
       },
       phone: {
-        line: 'Line {{n}}', held: 'On hold', hold: 'Hold', resume: 'Resume', mute: 'Mute', unmute: 'Unmute', dtmf: 'Keypad', dtmfRfc: 'Mode: RFC 4733 (click for SIP INFO)', dtmfInfo: 'Mode: SIP INFO (click for RFC 4733)',
+        line: 'Line {{n}}', linkDown: 'Link to the phone server lost: the call may be silent; it reconnects by itself', held: 'On hold', hold: 'Hold', resume: 'Resume', mute: 'Mute', unmute: 'Unmute', dtmf: 'Keypad', dtmfRfc: 'Mode: RFC 4733 (click for SIP INFO)', dtmfInfo: 'Mode: SIP INFO (click for RFC 4733)',
         transfer: 'Transfer', transferTo: 'Transfer to number', blindTransfer: 'Transfer now', consult: 'Consult first', consulting: 'Consulting', completeTransfer: 'Complete transfer', cancelTransfer: 'Cancel transfer',
         conference: 'Conference', inConference: 'In conference', swap: 'Swap lines', waiting: 'Call waiting', dialing: 'Calling', ringback: 'Ringing', dial: 'Call', dialPlaceholder: 'Number',
         redial: 'Redial', settings: 'Phone settings', mic: 'Microphone', output: 'Headset / speaker', ringDevice: 'Ring on', defaultDevice: 'System default', autoAnswer: 'Auto-answer (after a tone)',

@@ -103,7 +103,9 @@ export class QualityMeter {
     this.first ??= s;
     const received = Math.max(0, s.packetsReceived - prev.packetsReceived);
     const lost = Math.max(0, s.packetsLost - prev.packetsLost);
-    const lossPct = received + lost > 0 ? (100 * lost) / (received + lost) : 0;
+    // Nothing at all arrived since the last sample (the link is down): as bad as it gets.
+    const silent = this.prev !== null && received === 0 && lost === 0;
+    const lossPct = silent ? 100 : received + lost > 0 ? (100 * lost) / (received + lost) : 0;
     const rttMs = (s.rttS ?? 0) * 1000;
     this.prev = s;
     this.samples++;

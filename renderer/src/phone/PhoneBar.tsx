@@ -87,7 +87,7 @@ export function PhoneBar({ user }: { user: UserInfo }) {
       <Typography.Text strong style={{ color: '#fff', fontSize: 18 }}>
         晴雨 12345
       </Typography.Text>
-      <Tag color={registrationColor[phone.registration]} data-testid="registration" data-state={phone.registration} icon={phone.registration === 'registered' ? undefined : <DisconnectOutlined />}>
+      <Tag color={phone.registration !== 'registered' && phone.registrationError ? 'error' : registrationColor[phone.registration]} data-testid="registration" data-state={phone.registration} icon={phone.registration === 'registered' ? undefined : <DisconnectOutlined />}>
         {t(`registration.${phone.registration}`)}
       </Tag>
       {phone.registrationError && (
@@ -197,6 +197,11 @@ export function PhoneBar({ user }: { user: UserInfo }) {
             {phone.conference && <Tag color="gold" data-testid="conference-on">{t('phone.inConference')}</Tag>}
             <MicLevel />
           </Space>
+        )}
+        {call && call.phase !== 'ended' && phone.registration !== 'registered' && (
+          <Tag color="error" data-testid="link-down">
+            {t('phone.linkDown')}
+          </Tag>
         )}
         {notice && (
           <Typography.Text style={{ color: '#ffd591' }} data-testid="phone-notice">

@@ -47,3 +47,13 @@ describe('the E-model (ITU-T G.107) quality estimate', () => {
     expect(sum.rttMs).toBe(20);
   });
 });
+
+describe('a call whose audio stopped', () => {
+  it('an interval with no packet at all (link down) is rated as total loss', () => {
+    const m = new QualityMeter();
+    m.add({ packetsReceived: 100, packetsLost: 0, jitterS: 0.001, rttS: 0.001 });
+    const down = m.add({ packetsReceived: 100, packetsLost: 0, jitterS: 0.001, rttS: 0.001 });
+    expect(down.lossPct).toBe(100);
+    expect(qualityGrade(down.mos)).toBe('bad');
+  });
+});

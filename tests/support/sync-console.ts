@@ -12,6 +12,7 @@ import { filedTicket } from './sync-fixtures';
 /**
  * One console's sync machinery on its own SQLite file, driven step by step
  * (no timers): the same OutboxSync and PullSync the console host runs.
+ * Small pull pages by default, so paging is exercised on every pull.
  */
 export class TestConsole {
   readonly db: Database.Database;
@@ -24,12 +25,13 @@ export class TestConsole {
     dir: string,
     readonly name: string,
     serverUrl: string,
+    pageSize = 2,
   ) {
     this.db = openConsoleDb(path.join(dir, `${name}.db`));
     this.client = new ServerClient(serverUrl);
     const session = () => (this.session ? { token: this.session.token, userId: this.session.user.id } : null);
     this.outbox = new OutboxSync(this.db, this.client, name, session);
-    this.pull = new PullSync(this.db, this.client, () => (this.session ? { token: this.session.token, user: this.session.user } : null), undefined, undefined, 2);
+    this.pull = new PullSync(this.db, this.client, () => (this.session ? { token: this.session.token, user: this.session.user } : null), undefined, undefined, pageSize);
     this.outbox.onSettled((m, r) => {
       const id = (m.args as { ticketId?: string }).ticketId;
       if (r.status === 'rejected' && id) this.pull.settled(id);

@@ -405,7 +405,19 @@ function SyncIndicator({ sync }: { sync: ReturnType<typeof useConsole.getState>[
   if (!sync) return null;
   const last = sync.lastSyncAt ? t('sync.lastSync', { time: new Date(sync.lastSyncAt).toLocaleTimeString('zh-CN', { hour12: false }) }) : t('sync.never');
   return (
-    <Tooltip title={[last, sync.lastError].filter(Boolean).join(' · ')}>
+    <Tooltip
+      title={
+        <div data-testid="sync-details">
+          <div>{[last, sync.lastError].filter(Boolean).join(' · ')}</div>
+          {(sync.rejectedItems ?? []).map((r) => (
+            <div key={r.id} data-testid="sync-rejected-item" style={{ marginTop: 6 }}>
+              <div style={{ color: '#ff7875' }}>{r.message}</div>
+              <div>{r.advice}</div>
+            </div>
+          ))}
+        </div>
+      }
+    >
       <Space size={4} style={white} data-testid="sync-status" data-online={sync.online} data-pending={sync.pending}>
         {sync.online ? <CloudOutlined style={{ color: '#95de64' }} /> : <DisconnectOutlined style={{ color: '#ff7875' }} />}
         <span>{sync.online ? t('sync.online') : t('sync.offline')}</span>

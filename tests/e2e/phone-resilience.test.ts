@@ -117,7 +117,7 @@ describe('the softphone survives the PBX and the network', () => {
       .poll(async () => {
         const d = await consoleAudioDelta(page, 1000);
         return Math.min(d.bytesSent, d.bytesReceived);
-      }, { timeout: 15_000, intervals: [200] })
+      }, { timeout: 15_000, interval: 200 })
       .toBeGreaterThan(1000);
     await caller.waitForAudioFlow({ minBytes: 1000, timeoutMs: 5000 });
     // …and the caller's BYE reaches the console over its new connection (the re-INVITE refreshed its contact).

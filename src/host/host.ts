@@ -97,7 +97,8 @@ export class ConsoleHost {
     const latest = [push.lastSyncAt, pull.lastPullAt].filter((v): v is string => !!v).sort().at(-1) ?? null;
     return {
       ...push,
-      online: push.online && (pull.pullError === null || pull.pullOnline),
+      // The outbox checks the link at least every 15 s, so its word on online/offline is the fresher one.
+      online: push.online,
       lastSyncAt: latest,
       lastError: push.lastError ?? pull.pullError,
       live: pull.live,

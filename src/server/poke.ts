@@ -42,7 +42,7 @@ export async function registerPoke(app: FastifyInstance, db: Db, userOf: (req: F
     clearInterval(ping);
     if (pending) clearTimeout(pending);
     for (const s of sockets) s.terminate();
-    await stopListening();
+    await stopListening().catch(() => {}); // the database may already be closed
   });
 
   await app.register(websocket, { options: { maxPayload: 1024 } });

@@ -18,14 +18,15 @@ describe.each(ENGINES)('what a console sees when things go wrong, on $name', (en
     expect(ApiError.parse(res.json())).toMatchObject({ error: 'unsupported_media_type', message: expect.stringMatching(/不受支持/) });
   });
 
-  it('when the database is gone, requests fail with 500 in Chinese and no stack trace, and health says 503', async () => {
+  it('when the database is gone, requests fail with 503, Retry-After and a Chinese reason, no stack trace, and health says 503', async () => {
     s = await serverOn(engine);
     const { token } = await login(s.app, 'op1001', 'qingyu-1001');
     await s.db.close();
 
     const me = await s.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) });
-    expect(me.statusCode).toBe(500);
-    expect(me.json()).toEqual({ error: 'internal_error', message: '服务器内部错误，请稍后重试' });
+    expect(me.statusCode).toBe(503);
+    expect(Number(me.headers['retry-after'])).toBeGreaterThan(0);
+    expect(me.json()).toEqual({ error: 'db_unavailable', message: '数据库暂时不可用，请稍后重试' });
     expect(me.body).not.toMatch(/at .*\.ts|stack|Error:/);
 
     const health = await s.app.inject({ method: 'GET', url: '/api/health' });

@@ -118,3 +118,22 @@ function toBundle(r: VersionRow): ReferenceBundle {
 export function referenceTools(bundle: ReferenceBundle): { reference: Reference; calendar: WorkCalendar } {
   return { reference: createReference(bundle.data), calendar: defaultWorkCalendar(bundle.calendarYears) };
 }
+
+const toolsByVersion = new Map<number, { reference: Reference; calendar: WorkCalendar }>();
+
+/**
+ * The current version's look-ups, built once per version: reading, parsing
+ * and indexing the whole bundle (pinyin of every category, the calendar) for
+ * every ticket made a push of thousands of tickets slow.
+ */
+export async function currentReferenceTools(db: Queryable): Promise<{ reference: Reference; calendar: WorkCalendar }> {
+  const { rows } = await db.query<{ version: number | null }>('SELECT max(version) AS version FROM reference_versions');
+  const version = rows[0]?.version;
+  const cached = version ? toolsByVersion.get(version) : undefined;
+  if (cached) return cached;
+  const bundle = await currentReference(db);
+  const tools = referenceTools(bundle);
+  if (toolsByVersion.size > 4) toolsByVersion.clear();
+  toolsByVersion.set(bundle.version, tools);
+  return tools;
+}

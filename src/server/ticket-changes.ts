@@ -1,4 +1,4 @@
-import { referenceTools, currentReference } from './reference';
+import { currentReferenceTools } from './reference';
 import { initialFlow, transition, type Actor, type TicketEvent, type TicketFlow } from '../shared/ticket/workflow';
 import { flowFromWire, flowToWire, type AddTicketNoteArgs, type ChangeTicketArgs, type TicketSnapshot, type WireTicketEvent, type WireTicketFlow } from '../shared/sync-changes';
 import { appendChanges } from './changes';
@@ -109,7 +109,7 @@ export async function applyChangeTicket(tx: Queryable, args: ChangeTicketArgs, u
   const event = args.event as TicketEvent;
   if (event.type === 'dispatch' || (event.type === 'rework' && event.unitId)) {
     const unitId = event.unitId!;
-    const { reference } = referenceTools(await currentReference(tx));
+    const { reference } = await currentReferenceTools(tx);
     if (!reference.unit(unitId)) return { reason: 'invalid_unit', message: `承办单位 ${unitId} 不存在` };
   }
   const before = flowOf(locked);

@@ -12,7 +12,7 @@ import { audit } from './audit';
 import type { Db, Queryable } from './db';
 import { HttpError, parseBody } from './errors';
 import { appendChanges } from './changes';
-import { currentReference, referenceTools, saveReference } from './reference';
+import { currentReference, currentReferenceTools, saveReference } from './reference';
 import { flowToWire } from '../shared/sync-changes';
 import { logTicketChange } from './ticket-changes';
 import type { UserRow } from './users';
@@ -33,7 +33,7 @@ export async function applyCreateTicket(tx: Queryable, args: CreateTicketArgs, u
     return { result: { number: existing.rows[0].number, status: existing.rows[0].status } };
   }
 
-  const { reference, calendar } = referenceTools(await currentReference(tx));
+  const { reference, calendar } = await currentReferenceTools(tx);
   const acceptedAt = new Date(t.acceptedAt);
   const actor: Actor = { role: user.role === 'admin' ? 'admin' : user.role === 'lead' ? 'lead' : 'operator', id: user.id };
   let event: TicketEvent;

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import MiniSearch from 'minisearch';
@@ -119,6 +119,7 @@ const ms = (v: number, note?: string): Metric => ({ value: round(v, 3), unit: 'm
 
 export default function kbSuite(ctx: SuiteContext): SuiteResult {
   const n = ctx.quick ? 10_000 : 100_000;
+  const loadAtStart = round(loadavg()[0]!, 2);
   const dir = mkdtempSync(join(tmpdir(), 'qingyu-kb-bench-'));
   const metrics: Record<string, Metric> = {};
   const log = (s: string) => process.stderr.write(`[kb] ${s}\n`);
@@ -229,7 +230,15 @@ export default function kbSuite(ctx: SuiteContext): SuiteResult {
       suite: 'kb',
       date: new Date().toISOString(),
       machine: machine(),
-      params: { articles: n, faqArticles: real.length, queries: queries.length, rounds, quick: ctx.quick },
+      params: {
+        articles: n,
+        faqArticles: real.length,
+        queries: queries.length,
+        rounds,
+        quick: ctx.quick,
+        // Other work on a shared machine slows every figure alike; the 1-minute load average says how busy it was.
+        loadAverage: { start: loadAtStart, end: round(loadavg()[0]!, 2) },
+      },
       metrics,
     };
   } finally {

@@ -62,6 +62,21 @@ function electronBinary() {
   }
 }
 
+/**
+ * Demo data for the knowledge base: on the first start, publish the city FAQ
+ * that ships beside the repository (../shared/data) to the server as the demo
+ * shift lead; consoles receive it through sync like any published article.
+ */
+function seedKnowledgeBase() {
+  const marker = path.join(env.QINGYU_DATA_DIR, 'kb-demo-published');
+  const faq = path.resolve(root, '..', 'shared', 'data', 'taipei-faq.xml');
+  if (fs.existsSync(marker) || !fs.existsSync(faq)) return;
+  console.log('Publishing the demo knowledge base (Taipei City FAQ, 1,877 articles)…');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/publish-kb.ts', faq, '--server', env.QINGYU_SERVER_URL], { stdio: 'inherit', env });
+  if (r.status === 0) fs.writeFileSync(marker, new Date().toISOString() + '\n');
+  else console.error('The demo knowledge base was not published; the console works without it.');
+}
+
 let stopping = false;
 async function stop(code = 0) {
   if (stopping) return;
@@ -87,6 +102,7 @@ try {
   console.log('Building the console…');
   run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn']);
   await start('server', process.execPath, ['--import', 'tsx', 'src/server/main.ts'], /listening on/);
+  seedKnowledgeBase();
   const electron = electronBinary();
   if (electron) {
     run(process.execPath, ['scripts/build-electron.mjs']);

@@ -1,6 +1,6 @@
 import type { Queryable } from './db';
 
-export type AuditAction = 'login.succeeded' | 'login.failed' | 'login.refused' | 'reference.updated' | 'caller_history.viewed' | 'kb.published' | 'kb.retired';
+export type AuditAction = 'login.succeeded' | 'login.failed' | 'login.refused' | 'reference.updated' | 'caller_history.viewed' | 'tickets.searched' | 'kb.published' | 'kb.retired';
 
 /** Append one line to the audit trail. */
 export async function audit(db: Queryable, action: AuditAction, userId: string | null, detail: Record<string, unknown> = {}): Promise<void> {

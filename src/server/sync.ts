@@ -3,6 +3,7 @@ import { MutationArgs, type Mutation, type MutationName, type MutationResult } f
 import type { Db, Queryable } from './db';
 import { describeIssues, safeParseZh } from './errors';
 import { applyAddTicketNote, applyChangeTicket } from './ticket-changes';
+import { applyMergeRepeatCall } from './ticket-merge';
 import { applyCreateTicket } from './tickets';
 import type { UserRow } from './users';
 
@@ -61,6 +62,10 @@ const handlers: { [N in MutationName]: MutationHandler<N> } = {
   addTicketNote: {
     authorize: () => null,
     apply: (tx, args, { user }) => applyAddTicketNote(tx, args, user),
+  },
+  mergeRepeatCall: {
+    authorize: () => null, // scope and status need the ticket: decided in apply
+    apply: (tx, args, { user }) => applyMergeRepeatCall(tx, args, user),
   },
   recordAgentState: {
     authorize(change, { user }) {

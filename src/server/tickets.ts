@@ -15,6 +15,7 @@ import { appendChanges } from './changes';
 import { currentReference, currentReferenceTools, saveReference } from './reference';
 import { flowToWire } from '../shared/sync-changes';
 import { logTicketChange } from './ticket-changes';
+import { registerTicketSearchRoute } from './ticket-search';
 import type { UserRow } from './users';
 
 type Rejection = { reason: string; message: string };
@@ -78,7 +79,7 @@ export async function applyCreateTicket(tx: Queryable, args: CreateTicketArgs, u
   return { result: { number, status: next.status } };
 }
 
-interface TicketRow {
+export interface TicketRow {
   id: string;
   number: string;
   accepted_at: Date | string;
@@ -170,4 +171,6 @@ export function registerTicketRoutes(app: FastifyInstance, db: Db, userOf: (req:
       calls: calls.rows.map((c) => ({ id: c.id, startedAt: iso(c.started_at)!, outcome: c.outcome, operatorId: c.operator_id })),
     };
   });
+
+  registerTicketSearchRoute(app, db, userOf);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentStateChange, CallRecord } from './call-record';
 import { AddTicketNoteArgs, ChangeTicketArgs } from './sync-changes';
+import { MergeRepeatCallArgs } from './ticket-merge';
 import { CreateTicketArgs } from './ticket-wire';
 
 /**
@@ -14,6 +15,7 @@ export const MutationArgs = {
   createTicket: CreateTicketArgs,
   changeTicket: ChangeTicketArgs,
   addTicketNote: AddTicketNoteArgs,
+  mergeRepeatCall: MergeRepeatCallArgs,
 } as const;
 export type MutationName = keyof typeof MutationArgs;
 export const MutationName = z.enum(Object.keys(MutationArgs) as [MutationName, ...MutationName[]]);

@@ -29,6 +29,7 @@ export const defaultShortcuts = {
   submitTicket: 'Ctrl+Enter',
   newTicket: 'Alt+T',
   findTicket: 'Alt+F',
+  mergeTicket: 'Alt+M',
   help: 'F1',
 } as const;
 export type ShortcutAction = keyof typeof defaultShortcuts;

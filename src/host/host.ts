@@ -80,7 +80,7 @@ export class ConsoleHost {
     );
     // A ticket change the server refused is undone on screen: the ticket shows the server's state again.
     this.sync.onSettled((m, result) => {
-      if (result.status !== 'rejected' || (m.name !== 'changeTicket' && m.name !== 'addTicketNote')) return;
+      if (result.status !== 'rejected' || (m.name !== 'changeTicket' && m.name !== 'addTicketNote' && m.name !== 'mergeRepeatCall')) return;
       const ticketId = (m.args as { ticketId?: unknown }).ticketId;
       if (typeof ticketId === 'string') this.pull.settled(ticketId);
     });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApiError, LoginResponse, UserInfo } from '../shared/auth';
 import { PushResponse, type Mutation } from '../shared/sync';
 import { PullResponse } from '../shared/sync-changes';
+import { TicketSearchResponse } from '../shared/ticket-merge';
 import { CallerHistoryResponse, ReferenceBundle } from '../shared/ticket-wire';
 import { HostFailure } from './errors';
 
@@ -44,6 +45,11 @@ export class ServerClient {
   /** A caller's tickets and calls on the server (the server audits the look-up). */
   callerHistory(token: string, phone: string) {
     return this.request('GET', `/api/callers/${encodeURIComponent(phone)}/history`, CallerHistoryResponse, undefined, token);
+  }
+
+  /** Tickets on the server in this operator's scope (a search by phone is audited there). */
+  searchTickets(token: string, q: string, limit: number) {
+    return this.request('GET', `/api/tickets/search?q=${encodeURIComponent(q)}&limit=${limit}`, TicketSearchResponse, undefined, token);
   }
 
   /** One page of the change log in this operator's scope, after `since`. */

@@ -30,7 +30,7 @@ export async function applyMergeRepeatCall(tx: Queryable, args: MergeRepeatCallA
   }
   const status = row.flow?.status ?? row.status;
   if (!isOpenStatus(status)) {
-    return { reason: 'ticket_closed', message: `工单 ${row.number} 已${TICKET_STATUS_LABELS[status]}，不能再合并来电；如问题仍未解决，请新建工单` };
+    return { reason: 'ticket_closed', message: `工单 ${row.number} 当前为“${TICKET_STATUS_LABELS[status]}”，不能再合并来电；如问题仍未解决，请新建工单` };
   }
   const count = async () =>
     Number((await tx.query<{ n: string }>('SELECT count(*)::text AS n FROM ticket_events WHERE ticket_id = $1 AND type = $2', [args.ticketId, REPEAT_CALL_EVENT])).rows[0]!.n);

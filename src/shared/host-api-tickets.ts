@@ -108,8 +108,20 @@ export const DuplicateCandidate = z.object({
   ticket: TicketListItem,
   reason: z.enum(['same_phone', 'same_place']),
   message: z.string(),
+  /** Why this console cannot merge the call into it (not in the operator's scope, closed), or null when it can. */
+  cannotMerge: z.string().nullable().optional(),
 });
 export type DuplicateCandidate = z.infer<typeof DuplicateCandidate>;
+
+export const TicketSearchResult = z.object({
+  /** Local results first, then what only the server found. */
+  items: z.array(TicketListItem.extend({ foundOn: z.enum(['local', 'server']) })),
+  /** 'server': the server was asked and answered; 'local': the cache only. */
+  source: z.enum(['local', 'server']),
+  /** Why the server could not be asked (offline), in Chinese. */
+  serverError: z.string().nullable(),
+});
+export type TicketSearchResult = z.infer<typeof TicketSearchResult>;
 
 const Phone = z.string().trim().min(1).max(64);
 const Id = z.string().min(1).max(64);
@@ -137,8 +149,23 @@ export const ticketsApi = {
     z.object({ id: z.string(), number: z.string().nullable(), status: TicketStatus, ticket: TicketListItem }),
   ),
   'tickets.mine': method(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(), z.array(TicketListItem)),
-  /** By ticket number (whole or its tail), phone number, or words of the description/address. */
-  'tickets.search': method(z.object({ q: z.string().trim().min(1).max(100), limit: z.number().int().min(1).max(200).default(50) }).strict(), z.array(TicketListItem)),
+  /**
+   * By ticket number (whole or its tail), phone number, or words of the
+   * description/address: the cache first; with `remote`, the server's
+   * results (in the operator's scope) follow the local ones when it answers.
+   */
+  'tickets.search': method(
+    z.object({ q: z.string().trim().min(1).max(100), limit: z.number().int().min(1).max(200).default(50), remote: z.boolean().default(false) }).strict(),
+    TicketSearchResult,
+  ),
+  /**
+   * A repeat call (重复来电) about a matter with an open ticket: the draft's
+   * description is appended to that ticket's history as a repeat call, the
+   * `mergeRepeatCall` intent is queued and the draft removed, in one
+   * transaction. Failures: `invalid_input` (with `fields.description` when
+   * the description is missing or too long), `not_found`.
+   */
+  'tickets.mergeDraft': method(z.object({ draftId: z.uuid(), ticketId: Id }).strict(), z.object({ ticket: TicketListItem, events: z.array(TicketEventItem) })),
   'tickets.get': method(z.object({ id: Id }).strict(), TicketDetail),
   /** Open tickets the draft may duplicate: same number, or same category near the same place. */
   'tickets.duplicates': method(

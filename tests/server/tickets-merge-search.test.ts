@@ -103,7 +103,7 @@ describe.each(ENGINES)('repeat calls and ticket search on the server, on $name',
 
     it.each([
       ['an unknown ticket', 'unknown', 'not_found', /没有这张工单/],
-      ['a ticket closed on the call', 'closed', 'ticket_closed', /已办结.*不能再合并/],
+      ['a ticket closed on the call', 'closed', 'ticket_closed', /^工单 12345-\d{8}-\d{6} 当前为“已办结”，不能再合并来电/],
       ['another operator’s ticket', 'foreign', 'forbidden', /不是本人受理或经手/],
       ['an empty description', 'empty', 'invalid_args', /请填写来电人本次反映的内容/],
       ['an over-long description', 'long', 'invalid_args', /不能超过2000字/],

@@ -1,12 +1,12 @@
-import { Alert, Button, Card, Cascader, Checkbox, Form, Input, Radio, Select, Space, Tag, Typography, type SelectProps } from 'antd';
+import { Alert, Button, Card, Cascader, Checkbox, Descriptions, Form, Input, Modal, Radio, Select, Space, Tag, Tooltip, Typography, type ButtonProps, type SelectProps } from 'antd';
 import { pinyin } from 'pinyin-pro';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatInstantZh, LINKAGE_TIER_LABELS, planDispatch, REQUEST_TYPE_OPTIONS, TICKET_STATUS_LABELS, URGENCIES } from '../../../src/shared/ticket/index';
+import { formatInstantZh, LINKAGE_TIER_LABELS, maskPhone, planDispatch, REQUEST_TYPE_OPTIONS, TICKET_STATUS_LABELS, URGENCIES } from '../../../src/shared/ticket/index';
 import { useKbShared } from '../kb/kb-store';
 import { loadShortcuts, useShortcuts } from '../shortcuts';
 import { TicketDrawer, openTicketDrawer } from './TicketDrawer';
-import { checkDuplicates, discardDraft, flushDraft, newBlankDraft, setValues, submitTicket, useTickets, type TicketFormValues } from './ticket-store';
+import { askMerge, cancelMerge, checkDuplicates, confirmMerge, discardDraft, flushDraft, newBlankDraft, setValues, submitTicket, useTickets, type TicketFormValues } from './ticket-store';
 import './i18n-tickets';
 
 const initialsOf = (s: string) => pinyin(s, { pattern: 'first', toneType: 'none', type: 'array' }).join('').toLowerCase();
@@ -22,6 +22,9 @@ export function TicketForm() {
   const submitting = useTickets((s) => s.submitting);
   const filed = useTickets((s) => s.filed);
   const duplicates = useTickets((s) => s.duplicates);
+  const merged = useTickets((s) => s.merged);
+  const mergeTarget = useTickets((s) => s.mergeTarget);
+  const merging = useTickets((s) => s.merging);
   const savedAt = useTickets((s) => s.savedAt);
   const otherDrafts = useTickets((s) => s.otherDrafts);
   const used = useKbShared((s) => s.used);
@@ -63,6 +66,8 @@ export function TicketForm() {
       submitTicket: () => void submitTicket().then((ok) => !ok && focusFirstError()),
       newTicket: () => firstField.current?.focus(),
       findTicket: () => openTicketDrawer(),
+      // Repeat call: the first "merge into this ticket" button of the duplicates list takes the focus (Enter asks to merge).
+      mergeTicket: () => formRef.current?.querySelector<HTMLButtonElement>('[data-testid=ticket-merge]:not([disabled])')?.focus(),
     }),
     [],
   );
@@ -141,6 +146,22 @@ export function TicketForm() {
       data-testid="ticket-panel"
     >
       {ref?.current.source === 'default' && <Alert type="warning" showIcon title={t('tickets.defaultRef')} style={{ marginBottom: 8 }} data-testid="ticket-default-ref" />}
+      {merged && (
+        <Alert
+          type="success"
+          showIcon
+          style={{ marginBottom: 8 }}
+          data-testid="ticket-merged"
+          data-ticket-id={merged.ticket.id}
+          title={
+            <span>
+              {t('tickets.merged', { number: merged.ticket.number ?? t('tickets.noNumber') })}
+              {merged.events.at(-1)?.detail.pending === true && t('tickets.mergedPending')}
+              <Button type="link" size="small" onClick={() => openTicketDrawer(merged.ticket.id)} data-testid="ticket-merged-view">{t('tickets.view')}</Button>
+            </span>
+          }
+        />
+      )}
       {draft.restoredAt && <Alert type="info" showIcon title={t('tickets.restored', { time: time(draft.restoredAt) })} style={{ marginBottom: 8 }} data-testid="ticket-restored" />}
       {filed && (
         <Alert
@@ -281,9 +302,21 @@ export function TicketForm() {
               description={
                 <div>
                   {duplicates.map((d) => (
-                    <div key={d.ticket.id} data-testid="ticket-duplicate" data-reason={d.reason}>
+                    <div key={d.ticket.id} data-testid="ticket-duplicate" data-reason={d.reason} data-ticket-id={d.ticket.id}>
                       {d.message}：{d.ticket.categoryPath} · {d.ticket.description.slice(0, 30)} ·{' '}
                       <Button type="link" size="small" onClick={() => openTicketDrawer(d.ticket.id)}>{t('tickets.view')}</Button>
+                      <Tooltip title={d.cannotMerge ?? `${t('tickets.merge')} (${shortcuts.mergeTicket})`}>
+                        <Button
+                          size="small"
+                          disabled={!!d.cannotMerge || merging}
+                          onClick={() => !askMerge(d) && focusFirstError()}
+                          data-testid="ticket-merge"
+                          data-ticket-id={d.ticket.id}
+                        >
+                          {t('tickets.merge')}
+                        </Button>
+                      </Tooltip>
+                      {d.cannotMerge && <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }} data-testid="ticket-merge-blocked">{d.cannotMerge}</Typography.Text>}
                     </div>
                   ))}
                 </div>
@@ -306,6 +339,34 @@ export function TicketForm() {
           </Space>
         </Form>
       </div>
+      <Modal
+        open={!!mergeTarget}
+        title={t('tickets.mergeTitle')}
+        okText={t('tickets.mergeOk')}
+        cancelText={t('tickets.mergeCancel')}
+        confirmLoading={merging}
+        onOk={() => void confirmMerge().then((ok) => !ok && focusFirstError())}
+        onCancel={() => cancelMerge()}
+        okButtonProps={{ autoFocus: true, 'data-testid': 'ticket-merge-ok' } as ButtonProps}
+        cancelButtonProps={{ 'data-testid': 'ticket-merge-cancel' } as ButtonProps}
+        destroyOnHidden
+      >
+        {mergeTarget && (
+          <div data-testid="ticket-merge-confirm" data-ticket-id={mergeTarget.ticket.id}>
+            <Typography.Paragraph>{t('tickets.mergeIntro')}</Typography.Paragraph>
+            <Descriptions column={1} size="small" bordered>
+              <Descriptions.Item label={t('tickets.mergeNumber')}>
+                <strong data-testid="ticket-merge-number">{mergeTarget.ticket.number ?? t('tickets.noNumber')}</strong> · {TICKET_STATUS_LABELS[mergeTarget.ticket.status]}
+              </Descriptions.Item>
+              <Descriptions.Item label={t('tickets.mergeTicketDesc')}>{mergeTarget.ticket.categoryPath} · {mergeTarget.ticket.description.slice(0, 60)}</Descriptions.Item>
+              <Descriptions.Item label={t('tickets.mergePhone')}>
+                <span data-testid="ticket-merge-phone">{draft.callerNumber || v.callbackPhone ? maskPhone(draft.callerNumber || v.callbackPhone) : (mergeTarget.ticket.phoneMasked ?? '—')}</span>
+              </Descriptions.Item>
+              <Descriptions.Item label={t('tickets.mergeSaid')}>{v.description.trim().slice(0, 200)}</Descriptions.Item>
+            </Descriptions>
+          </div>
+        )}
+      </Modal>
       <TicketDrawer />
     </Card>
   );

@@ -2,7 +2,7 @@ import i18n from '../i18n';
 
 /** The ticket area's texts, Chinese first (merged into the app's translation bundle). */
 const zh = {
-  shortcuts: { submitTicket: '提交工单', newTicket: '转到工单表单', findTicket: '我的工单 / 工单查询' },
+  shortcuts: { submitTicket: '提交工单', newTicket: '转到工单表单', findTicket: '我的工单 / 工单查询', mergeTicket: '转到“合并到此工单”（重复来电）' },
   tickets: {
     form: '工单', callerName: '来电人', anonymous: '匿名', callbackPhone: '回访电话', requestType: '诉求类型', category: '诉求分类',
     categoryPlaceholder: '输入名称、关键词或拼音首字母（如 ts 停水）', division: '所属区域', divisionPlaceholder: '区 / 街道（镇）',
@@ -17,11 +17,17 @@ const zh = {
     search: '我的工单 / 查询', searchPlaceholder: '工单编号、电话号码或诉求内容', mine: '我的工单', results: '查询结果',
     detail: '工单详情', events: '办理记录', syncPending: '待上报', syncSent: '已上报', syncRejected: '被拒',
     acceptedAt: '受理时间', status: '状态', dueAt: '办理时限',
+    merge: '合并到此工单', mergeTitle: '合并重复来电', mergeOk: '确认合并', mergeCancel: '取消',
+    mergeIntro: '本次来电将作为“重复来电”记入以下工单的办理记录，工单状态不变，当前表单随后清空：',
+    mergeNumber: '工单编号', mergePhone: '来电号码', mergeSaid: '本次反映', mergeTicketDesc: '原诉求',
+    merged: '已合并到工单 {{number}}：重复来电已记入办理记录', mergedPending: '（待上报中心）',
+    foundLocal: '本机 {{count}} 条', foundServer: '中心 {{count}} 条', fromCenter: '中心', searchingServer: '正在查询中心…',
+    serverUnreachable: '中心暂不可达，仅显示本机结果：{{error}}', caller: '来电',
   },
 };
 
 const en = {
-  shortcuts: { submitTicket: 'Submit the ticket', newTicket: 'Go to the ticket form', findTicket: 'My tickets / find a ticket' },
+  shortcuts: { submitTicket: 'Submit the ticket', newTicket: 'Go to the ticket form', findTicket: 'My tickets / find a ticket', mergeTicket: 'Go to “merge into this ticket” (repeat call)' },
   tickets: {
     form: 'Ticket', callerName: 'Caller', anonymous: 'Anonymous', callbackPhone: 'Callback number', requestType: 'Request type', category: 'Category',
     categoryPlaceholder: 'Type a name, keyword or pinyin initials (ts = 停水)', division: 'Area', divisionPlaceholder: 'District / street (town)',
@@ -36,6 +42,12 @@ const en = {
     search: 'My tickets / search', searchPlaceholder: 'Ticket number, phone number or text', mine: 'My tickets', results: 'Results',
     detail: 'Ticket', events: 'History', syncPending: 'Waiting', syncSent: 'Reported', syncRejected: 'Rejected',
     acceptedAt: 'Accepted', status: 'Status', dueAt: 'Due',
+    merge: 'Merge into this ticket', mergeTitle: 'Merge a repeat call', mergeOk: 'Merge', mergeCancel: 'Cancel',
+    mergeIntro: 'This call goes into the ticket’s history as a repeat call; the status stays as it is and the form is cleared:',
+    mergeNumber: 'Ticket', mergePhone: 'Caller', mergeSaid: 'Said this time', mergeTicketDesc: 'Original request',
+    merged: 'Merged into ticket {{number}}: the repeat call is in its history', mergedPending: ' (waiting to reach the center)',
+    foundLocal: '{{count}} on this console', foundServer: '{{count}} from the center', fromCenter: 'Center', searchingServer: 'Asking the center…',
+    serverUnreachable: 'Center unreachable, local results only: {{error}}', caller: 'Call from',
   },
 };
 

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { create } from 'zustand';
-import type { CallerHistory, ConsoleReference, DuplicateCandidate, TicketListItem } from '../../../src/shared/host-api-tickets';
+import type { CallerHistory, ConsoleReference, DuplicateCandidate, TicketEventItem, TicketListItem } from '../../../src/shared/host-api-tickets';
 import { createReference, defaultWorkCalendar, type Reference, type WorkCalendar } from '../../../src/shared/ticket/index';
 import { host, HostCallError } from '../host-client';
 
@@ -62,6 +62,11 @@ interface TicketStore {
   submitting: boolean;
   /** The last ticket filed from this console window. */
   filed: TicketListItem | null;
+  /** The ticket the last repeat call was merged into, with its history. */
+  merged: { ticket: TicketListItem; events: TicketEventItem[] } | null;
+  /** The duplicate the operator is about to merge the call into (the confirmation is open). */
+  mergeTarget: DuplicateCandidate | null;
+  merging: boolean;
   history: { phone: string; data: CallerHistory | null; loading: boolean } | null;
   duplicates: DuplicateCandidate[];
   savedAt: string | null;
@@ -84,6 +89,9 @@ export const useTickets = create<TicketStore>(() => ({
   formError: null,
   submitting: false,
   filed: null,
+  merged: null,
+  mergeTarget: null,
+  merging: false,
   history: null,
   duplicates: [],
   savedAt: null,
@@ -169,7 +177,7 @@ export function onIncomingCall(callId: string, remoteNumber: string) {
   if (draft.callId !== callId) {
     flushDraft();
     if (draft.dirty) useTickets.setState((s) => ({ otherDrafts: s.otherDrafts + 1 }));
-    useTickets.setState({ draft: newDraft(callId, remoteNumber || null), errors: {}, formError: null, filed: null, duplicates: [] });
+    useTickets.setState({ draft: newDraft(callId, remoteNumber || null), errors: {}, formError: null, filed: null, merged: null, duplicates: [] });
   }
   void loadHistory(remoteNumber);
 }
@@ -248,7 +256,7 @@ export async function submitTicket(): Promise<boolean> {
   useTickets.setState({ submitting: true, formError: null });
   try {
     const r = await host.call('tickets.create', { draftId: s.draft.dirty ? s.draft.id : null, callerNumber: s.draft.callerNumber, draft: toDraftInput(s.draft) });
-    useTickets.setState({ filed: r.ticket, draft: newDraft(s.draft.callId, s.draft.callerNumber), errors: {}, duplicates: [], submitting: false });
+    useTickets.setState({ filed: r.ticket, merged: null, draft: newDraft(s.draft.callId, s.draft.callerNumber), errors: {}, duplicates: [], submitting: false });
     if (s.draft.callerNumber) void loadHistory(s.draft.callerNumber);
     return true;
   } catch (e) {
@@ -283,4 +291,48 @@ export function checkDuplicates() {
       .then((duplicates) => useTickets.setState({ duplicates }))
       .catch(() => {});
   }, 300);
+}
+
+// ---------------------------------------------------------------------------
+// Repeat calls (重复来电): merge the call into an open ticket instead of filing it again
+// ---------------------------------------------------------------------------
+
+/** Ask to merge the current call into this open ticket (the confirmation shows its number and the masked phone). */
+export function askMerge(target: DuplicateCandidate) {
+  const { draft } = useTickets.getState();
+  if (!draft.values.description.trim()) {
+    useTickets.setState({ errors: { ...useTickets.getState().errors, description: '请填写来电人本次反映的内容' }, formError: '请先在“诉求内容”中记下来电人本次反映的内容，再合并' });
+    return false;
+  }
+  useTickets.setState({ mergeTarget: target, formError: null });
+  return true;
+}
+
+export function cancelMerge() {
+  useTickets.setState({ mergeTarget: null });
+}
+
+/**
+ * Merge: the draft is saved as it stands, then the host appends it to the
+ * ticket as a repeat call (with the outbox entry) and removes it; the form
+ * starts afresh for the next call.
+ */
+export async function confirmMerge(): Promise<boolean> {
+  const s = useTickets.getState();
+  const target = s.mergeTarget;
+  if (!target || s.merging) return false;
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = null;
+  useTickets.setState({ merging: true, formError: null });
+  try {
+    await host.call('tickets.saveDraft', { id: s.draft.id, callId: s.draft.callId, callerNumber: s.draft.callerNumber, data: { ...s.draft.values } });
+    const r = await host.call('tickets.mergeDraft', { draftId: s.draft.id, ticketId: target.ticket.id });
+    useTickets.setState({ merged: r, filed: null, mergeTarget: null, merging: false, draft: newDraft(s.draft.callId, s.draft.callerNumber), errors: {}, duplicates: [] });
+    if (s.draft.callerNumber) void loadHistory(s.draft.callerNumber);
+    return true;
+  } catch (e) {
+    const err = e as HostCallError;
+    useTickets.setState({ errors: err.fields ?? {}, formError: err.message, mergeTarget: null, merging: false });
+    return false;
+  }
 }

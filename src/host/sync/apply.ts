@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { UserInfo } from '../../shared/auth';
 import { ChangeTicketArgs, AddTicketNoteArgs, flowFromWire, type PullResponse, type TicketSnapshot, type WireTicketEvent } from '../../shared/sync-changes';
 import { transition, type Actor, type ActorRole, type TicketEvent, type TicketFlow } from '../../shared/ticket/workflow';
+import { MergeRepeatCallArgs, REPEAT_CALL_EVENT } from '../../shared/ticket-merge';
 import { KnowledgeBase } from '../kb/index';
 
 /**
@@ -20,7 +21,7 @@ export function actorFor(user: Pick<UserInfo, 'id' | 'role'>): Actor {
 
 interface PendingChange {
   id: string;
-  name: 'changeTicket' | 'addTicketNote';
+  name: 'changeTicket' | 'addTicketNote' | 'mergeRepeatCall';
   args: string;
   user_id: string;
 }
@@ -36,7 +37,7 @@ export function replayPending(db: Database.Database, snapshot: TicketSnapshot, r
   const events = [...snapshot.events];
   const pending = db
     .prepare(
-      `SELECT id, name, args, user_id FROM outbox WHERE status = 'pending' AND name IN ('changeTicket', 'addTicketNote')
+      `SELECT id, name, args, user_id FROM outbox WHERE status = 'pending' AND name IN ('changeTicket', 'addTicketNote', 'mergeRepeatCall')
          AND json_extract(args, '$.ticketId') = ? ORDER BY id`,
     )
     .all(snapshot.id) as PendingChange[];
@@ -50,6 +51,11 @@ export function replayPending(db: Database.Database, snapshot: TicketSnapshot, r
       if (!next.ok) continue;
       events.push({ at: event.at.toISOString(), actorId: p.user_id, type: event.type, fromStatus: flow.status, toStatus: next.next.status, detail: { pending: true } });
       flow = next.next;
+    } else if (p.name === 'mergeRepeatCall') {
+      const args = MergeRepeatCallArgs.safeParse(JSON.parse(p.args));
+      if (!args.success) continue;
+      const { at, callId, callerNumber, description } = args.data;
+      events.push({ at, actorId: p.user_id, type: REPEAT_CALL_EVENT, fromStatus: flow.status, toStatus: flow.status, detail: { callId, callerNumber, description, pending: true } });
     } else {
       const args = AddTicketNoteArgs.safeParse(JSON.parse(p.args));
       if (!args.success) continue;

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { UserInfo } from '../../shared/auth';
 import { AddTicketNoteArgs, ChangeTicketArgs, type TicketSnapshot } from '../../shared/sync-changes';
-import { initialFlow, transition, type ActorRole, type TicketEvent, type TicketFlow, type TicketStatus } from '../../shared/ticket/workflow';
+import { initialFlow, isOpenStatus, TICKET_STATUS_LABELS, transition, type ActorRole, type TicketEvent, type TicketFlow, type TicketStatus } from '../../shared/ticket/workflow';
+import { MergeRepeatCallArgs, REPEAT_CALL_EVENT } from '../../shared/ticket-merge';
 import { HostFailure } from '../errors';
 import { enqueueMutation } from '../outbox';
 import { actorFor, replayPending, writeTicketState } from './apply';
@@ -75,4 +76,38 @@ export function addTicketNoteLocally(db: Database.Database, user: Pick<UserInfo,
     );
     return id;
   })();
+}
+
+/**
+ * Append a repeat call (重复来电) to an open ticket locally and queue the
+ * `mergeRepeatCall` intent. Refused here, as the server would: a closed
+ * ticket, or (for an operator) a ticket filed by someone else that this
+ * console has never pulled, i.e. one outside the operator's scope. Call it
+ * inside the caller's transaction. Returns the mutation id.
+ */
+export function mergeRepeatCallLocally(db: Database.Database, user: Pick<UserInfo, 'id' | 'role'>, input: MergeRepeatCallArgs): string {
+  const parsed = MergeRepeatCallArgs.safeParse(input);
+  if (!parsed.success) throw new HostFailure('invalid_input', parsed.error.issues[0]?.message ?? '重复来电内容不正确', { description: parsed.error.issues[0]?.message ?? '' });
+  const args = parsed.data;
+  return db.transaction(() => {
+    const { row, flow } = current(db, args.ticketId, user);
+    const meta = db.prepare('SELECT number, accepted_by FROM tickets WHERE id = ?').get(row.id) as { number: string | null; accepted_by: string };
+    const block = mergeBlockedReason({ status: flow.status, acceptedBy: meta.accepted_by, pulled: !!row.server_snapshot, number: meta.number }, user);
+    if (block) throw new HostFailure('invalid_input', block);
+    const id = enqueueMutation(db, user.id, 'mergeRepeatCall', args);
+    db.prepare('INSERT INTO ticket_events (ticket_id, at, actor_id, type, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      row.id, args.at, user.id, REPEAT_CALL_EVENT, flow.status, flow.status,
+      JSON.stringify({ callId: args.callId, callerNumber: args.callerNumber, description: args.description, pending: true }),
+    );
+    return id;
+  })();
+}
+
+/** Why this console cannot merge a call into the ticket, or null when it can (the server decides again). */
+export function mergeBlockedReason(t: { status: TicketStatus; acceptedBy: string; pulled: boolean; number: string | null }, user: Pick<UserInfo, 'id' | 'role'>): string | null {
+  const name = t.number ? `工单 ${t.number} ` : '该工单';
+  if (!isOpenStatus(t.status)) return `${name}当前为“${TICKET_STATUS_LABELS[t.status]}”，不能再合并来电；如问题仍未解决，请新建工单`;
+  // A ticket another operator filed, known here only from a history look-up (never pulled): not in this operator's scope.
+  if (user.role === 'operator' && t.acceptedBy !== user.id && !t.pulled) return `${name}由其他话务员受理，不在本人处理范围内：请报班长合并或新建工单`;
+  return null;
 }

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { StoredDraft, ticketsApi } from '../../shared/host-api-tickets';
+import type { StoredDraft, TicketSearchResult, ticketsApi } from '../../shared/host-api-tickets';
 import { checkRepeatCaller, type CallerContact } from '../../shared/ticket/repeat';
 import { maskPhone, normalizePhone } from '../../shared/ticket/phone';
 import { planDispatch } from '../../shared/ticket/plan';
@@ -9,6 +9,9 @@ import { CreateTicketResult, type CreateTicketArgs } from '../../shared/ticket-w
 import type { AreaHandlers, HostContext } from '../context';
 import { HostFailure } from '../errors';
 import { enqueueMutation } from '../outbox';
+import { mergeBlockedReason, mergeRepeatCallLocally } from '../sync/ticket-changes';
+import { DESCRIPTION_MAX } from '../../shared/ticket/schema';
+import { MergeRepeatCallArgs } from '../../shared/ticket-merge';
 import { ReferenceCache } from './reference';
 import {
   callsOfPhone,
@@ -209,10 +212,52 @@ export function ticketHandlers(ctx: HostContext): AreaHandlers<typeof ticketsApi
       return myTickets(db, user.id, limit).map((r) => toListItem(r, tools));
     },
 
-    'tickets.search': ({ q, limit }) => {
+    'tickets.search': async ({ q, limit, remote }) => {
       ctx.requireUser();
       const tools = refs.get();
-      return searchTickets(db, q, limit).map((r) => toListItem(r, tools));
+      const items: TicketSearchResult['items'] = searchTickets(db, q, limit).map((r) => ({ ...toListItem(r, tools), foundOn: 'local' as const }));
+      if (!remote) return { items, source: 'local' as const, serverError: null };
+      const session = ctx.session();
+      if (!session) return { items, source: 'local' as const, serverError: '未登录，无法查询中心记录' };
+      let found;
+      try {
+        found = await ctx.server.searchTickets(session.token, q, limit);
+      } catch (e) {
+        return { items, source: 'local' as const, serverError: e instanceof HostFailure ? e.message : '查询中心记录失败' };
+      }
+      // The server's results after the local ones; tickets new to this console are cached (so their detail opens),
+      // the ones it has keep their local state (pending changes shown on top of the server's).
+      const seen = new Set(items.map((i) => i.id));
+      const extra = found.tickets.filter((t) => !seen.has(t.id)).slice(0, Math.max(0, limit - items.length));
+      db.transaction(() => upsertServerTickets(db, extra.filter((t) => !getTicketRow(db, t.id))))();
+      for (const t of extra) {
+        const row = getTicketRow(db, t.id);
+        if (row) items.push({ ...toListItem(row, tools), foundOn: 'server' as const });
+      }
+      return { items, source: 'server' as const, serverError: null };
+    },
+
+    'tickets.mergeDraft': ({ draftId, ticketId }) => {
+      const user = ctx.requireUser();
+      const draft = db.prepare('SELECT call_id, caller_number, data FROM ticket_drafts WHERE id = ? AND user_id = ?').get(draftId, user.id) as
+        | { call_id: string | null; caller_number: string | null; data: string }
+        | undefined;
+      const data = draft ? (JSON.parse(draft.data) as Record<string, unknown>) : {};
+      const description = typeof data.description === 'string' ? data.description.trim() : '';
+      if (!description) throw new HostFailure('invalid_input', '请先在“诉求内容”中记下来电人本次反映的内容，再合并', { description: '请填写来电人本次反映的内容' });
+      if (description.length > DESCRIPTION_MAX) {
+        const m = `诉求内容不能超过${DESCRIPTION_MAX}字（当前${description.length}字）`;
+        throw new HostFailure('invalid_input', m, { description: m });
+      }
+      if (!getTicketRow(db, ticketId)) throw new HostFailure('not_found', '本机没有这张工单，无法合并');
+      const phone = draft?.caller_number ?? (typeof data.callbackPhone === 'string' && data.callbackPhone.trim() ? data.callbackPhone : null);
+      const args: MergeRepeatCallArgs = { ticketId, at: new Date().toISOString(), callId: draft?.call_id ?? null, callerNumber: phone ? phoneKey(phone) : null, description };
+      db.transaction(() => {
+        mergeRepeatCallLocally(db, user, args);
+        db.prepare('DELETE FROM ticket_drafts WHERE id = ? AND user_id = ?').run(draftId, user.id);
+      })();
+      ctx.sync.kick();
+      return { ticket: toListItem(getTicketRow(db, ticketId)!, refs.get()), events: eventsOf(db, ticketId) };
     },
 
     'tickets.get': ({ id }) => {
@@ -226,7 +271,7 @@ export function ticketHandlers(ctx: HostContext): AreaHandlers<typeof ticketsApi
     },
 
     'tickets.duplicates': ({ phones, categoryId, divisionCode, address }) => {
-      ctx.requireUser();
+      const user = ctx.requireUser();
       const tools = refs.get();
       const keys = [...new Set(phones.filter((p) => p.trim()).map(phoneKey).filter((p) => p.length >= 5))];
       const since = new Date(Date.now() - DUPLICATE_WINDOW_DAYS * 86_400_000).toISOString();
@@ -237,6 +282,7 @@ export function ticketHandlers(ctx: HostContext): AreaHandlers<typeof ticketsApi
           reason === 'same_phone'
             ? `同一号码有未办结工单${row.number ? ` ${row.number}` : ''}，请核对是否同一事项`
             : `同一区域同类诉求的未办结工单${row.number ? ` ${row.number}` : ''}，可能是同一事项`,
+        cannotMerge: mergeBlockedReason({ status: row.status, acceptedBy: row.accepted_by, pulled: !!row.server_snapshot, number: row.number }, user),
       }));
     },
   };

@@ -3,6 +3,7 @@ import type { CallerCall, TicketEventItem, TicketListItem } from '../../shared/h
 import { maskPhone, normalizePhone } from '../../shared/ticket/phone';
 import { TICKET_EVENT_LABELS, type TicketEventType } from '../../shared/ticket/workflow';
 import type { Ticket } from '../../shared/ticket/schema';
+import { classifySearch, REPEAT_CALL_EVENT, REPEAT_CALL_LABEL } from '../../shared/ticket-merge';
 import type { TicketSummary } from '../../shared/ticket-wire';
 import type { ReferenceTools } from './reference';
 
@@ -28,6 +29,8 @@ export interface TicketRow {
   origin: 'local' | 'server';
   data: string | null;
   updated_at: string;
+  /** The server's last snapshot (pulled: the ticket is in this operator's scope). */
+  server_snapshot?: string | null;
   outbox_status?: 'pending' | 'sent' | 'rejected' | null;
   outbox_error?: string | null;
 }
@@ -98,16 +101,14 @@ export function myTickets(db: Database.Database, userId: string, limit: number):
 
 /** By ticket number (whole, or its last digits), phone number, or text of the description/address. */
 export function searchTickets(db: Database.Database, q: string, limit: number): TicketRow[] {
-  const text = q.trim();
-  const compact = text.replace(/\s+/g, '');
-  if (/^12345-\d{8}-\d{6}$/.test(compact)) return db.prepare(`${SELECT} WHERE t.number = ? LIMIT ?`).all(compact, limit) as TicketRow[];
-  const phone = normalizePhone(text);
-  if (phone) return ticketsOfPhone(db, phone, limit);
-  if (/^\d{3,6}$/.test(compact)) {
+  const { kind, value } = classifySearch(q, (s) => normalizePhone(s));
+  if (kind === 'number') return db.prepare(`${SELECT} WHERE t.number = ? LIMIT ?`).all(value, limit) as TicketRow[];
+  if (kind === 'phone') return ticketsOfPhone(db, value, limit);
+  if (kind === 'number_tail') {
     // The tail of a ticket number as operators read it out ("…000123").
-    return db.prepare(`${SELECT} WHERE t.number LIKE ? ORDER BY t.accepted_at DESC LIMIT ?`).all(`%-${compact.padStart(6, '0')}`, limit) as TicketRow[];
+    return db.prepare(`${SELECT} WHERE t.number LIKE ? ORDER BY t.accepted_at DESC LIMIT ?`).all(`%-${value}`, limit) as TicketRow[];
   }
-  const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const like = `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return db
     .prepare(`${SELECT} WHERE t.description LIKE @like ESCAPE '\\' OR t.address LIKE @like ESCAPE '\\' OR t.number LIKE @like ESCAPE '\\' ORDER BY t.accepted_at DESC LIMIT @limit`)
     .all({ like, limit }) as TicketRow[];
@@ -126,7 +127,7 @@ export function eventsOf(db: Database.Database, ticketId: string): TicketEventIt
     at: r.at,
     actorId: r.actor_id,
     type: r.type,
-    label: r.type === 'accept' ? '受理' : r.type === 'note' ? '备注' : (TICKET_EVENT_LABELS[r.type as TicketEventType] ?? r.type),
+    label: r.type === 'accept' ? '受理' : r.type === 'note' ? '备注' : r.type === REPEAT_CALL_EVENT ? REPEAT_CALL_LABEL : (TICKET_EVENT_LABELS[r.type as TicketEventType] ?? r.type),
     fromStatus: r.from_status,
     toStatus: r.to_status,
     detail: JSON.parse(r.detail) as Record<string, unknown>,

@@ -178,13 +178,13 @@ describe('a caller’s history from the local cache', () => {
     expect(h.serverError).toContain('无法连接中心服务器');
     expect(h.masked).toBe('138****8000');
 
-    expect((await host.call('tickets.search', { q: '路灯' })).map((t) => t.description)).toEqual(['路灯不亮']);
-    expect((await host.call('tickets.search', { q: '139 1111 2222' })).map((t) => t.description)).toEqual(['路灯不亮']);
+    expect((await host.call('tickets.search', { q: '路灯' })).items.map((t) => t.description)).toEqual(['路灯不亮']);
+    expect((await host.call('tickets.search', { q: '139 1111 2222' })).items.map((t) => t.description)).toEqual(['路灯不亮']);
     expect(await host.call('tickets.mine', {})).toHaveLength(2);
 
     host.db.prepare(`UPDATE tickets SET number = '12345-20261129-000042' WHERE id = ?`).run(a.id);
-    expect((await host.call('tickets.search', { q: '12345-20261129-000042' })).map((t) => t.id)).toEqual([a.id]);
-    expect((await host.call('tickets.search', { q: '42' })).map((t) => t.id)).toEqual([a.id]);
+    expect((await host.call('tickets.search', { q: '12345-20261129-000042' })).items.map((t) => t.id)).toEqual([a.id]);
+    expect((await host.call('tickets.search', { q: '42' })).items.map((t) => t.id)).toEqual([a.id]);
   });
 
   it('offers open tickets of the same number, or the same category at the same place, as possible duplicates', async () => {

@@ -37,6 +37,10 @@ export class AudioDevices {
   }
 
   async start() {
+    // Create the audio context now, not while the first call rings.
+    try {
+      this.audioContext();
+    } catch {}
     await this.refresh();
     navigator.mediaDevices?.addEventListener?.('devicechange', this.onDeviceChange);
   }

@@ -84,8 +84,14 @@ describe('the softphone through an operator’s shift', () => {
 
     await page.keyboard.press('Alt+R');
     await agentState('ready');
-    const rows = rig.consoleApp.host.db.prepare('SELECT state, reason, previous_state FROM agent_state_events ORDER BY at').all();
-    expect(rows).toEqual(expect.arrayContaining([{ state: 'not_ready', reason: '小休', previous_state: 'ready' }, { state: 'ready', reason: null, previous_state: 'not_ready' }]));
+    // Recorded locally (and queued for the server) a moment later, each with its own time.
+    await expect
+      .poll(() => rig.consoleApp.host.db.prepare('SELECT state, reason, previous_state FROM agent_state_events ORDER BY at').all(), { timeout: 5000 })
+      .toEqual(expect.arrayContaining([{ state: 'not_ready', reason: '小休', previous_state: 'ready' }, { state: 'ready', reason: null, previous_state: 'not_ready' }]));
+    // …and reaches the server through the outbox.
+    await expect
+      .poll(async () => (await rig.server.db.query<{ state: string; reason: string | null }>(`SELECT state, reason FROM agent_state_events WHERE state = 'not_ready'`)).rows, { timeout: 15_000 })
+      .toEqual([{ state: 'not_ready', reason: '小休' }]);
   });
 
   it('rings with the number, F2 answers with audio both ways and a quality figure; hold stops the caller’s audio, resume brings it back', async () => {

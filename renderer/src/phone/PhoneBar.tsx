@@ -10,7 +10,7 @@ import { formatDuration, useElapsed } from '../console/useElapsed';
 import { host } from '../host-client';
 import { leaveConsole, useConsole } from '../store';
 import { PhoneSettingsModal } from './PhoneSettings';
-import { currentPhone, usePhone } from './phone-store';
+import { currentPhone, usePhoneNow } from './phone-store';
 
 const registrationColor = { unregistered: 'default', registering: 'processing', registered: 'success', failed: 'error' } as const;
 const agentColor = { offline: 'default', ready: 'green', not_ready: 'orange', ringing: 'blue', in_call: 'geekblue', wrap_up: 'purple' } as const;
@@ -19,8 +19,8 @@ const white = { color: '#fff' };
 
 export function PhoneBar({ user }: { user: UserInfo }) {
   const { t } = useTranslation();
-  const phone = usePhone((s) => s.phone);
-  const notice = usePhone((s) => s.notice);
+  const phone = usePhoneNow((s) => s.phone);
+  const notice = usePhoneNow((s) => s.notice);
   const sync = useConsole((s) => s.sync);
   const [help, setHelp] = useState(false);
   const [settings, setSettings] = useState(false);
@@ -348,8 +348,8 @@ function TransferForm({ onDone }: { onDone: () => void }) {
 
 function AgentControl({ shortcuts }: { shortcuts: ShortcutMap }) {
   const { t } = useTranslation();
-  const agent = usePhone((s) => s.agent);
-  const reasons = usePhone((s) => s.settings.agent.notReadyReasons);
+  const agent = usePhoneNow((s) => s.agent);
+  const reasons = usePhoneNow((s) => s.settings.agent.notReadyReasons);
   const inState = useElapsed(agent.since);
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {

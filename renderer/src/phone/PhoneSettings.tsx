@@ -2,13 +2,13 @@ import { Button, Divider, Form, Input, InputNumber, Modal, Select, Space, Switch
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { defaultShortcuts, describeKey, parseKey, saveShortcuts, type ShortcutAction, type ShortcutMap } from '../shortcuts';
-import { updatePhoneSettings, usePhone } from './phone-store';
+import { updatePhoneSettings, usePhoneNow } from './phone-store';
 
 /** Devices, ringing, auto-answer, the operator-state options and the keyboard shortcuts. */
 export function PhoneSettingsModal({ open, onClose, shortcuts, onShortcuts }: { open: boolean; onClose: () => void; shortcuts: ShortcutMap; onShortcuts: (m: ShortcutMap) => void }) {
   const { t } = useTranslation();
-  const settings = usePhone((s) => s.settings);
-  const devices = usePhone((s) => s.devices);
+  const settings = usePhoneNow((s) => s.settings);
+  const devices = usePhoneNow((s) => s.devices);
   const [recording, setRecording] = useState<ShortcutAction | null>(null);
   const mics = [{ value: '', label: t('phone.defaultDevice') }, ...devices.mics.map((d) => ({ value: d.id, label: d.label }))];
   const outs = [{ value: '', label: t('phone.defaultDevice') }, ...devices.outputs.map((d) => ({ value: d.id, label: d.label }))];

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { UserInfo } from '../../../src/shared/auth';
+import type { NewAgentStateChange } from '../../../src/shared/host-api';
 import { defaultAgentConfig, initialAgentState, type AgentConfig, type AgentState } from '../../../src/phone/agent';
 import type { DeviceChoice, DeviceList } from '../../../src/phone/audio';
 import { initialPhoneState, type PhoneState } from '../../../src/phone/machine';
@@ -37,17 +38,54 @@ interface PhoneStore {
   lastError: string | null;
 }
 
-/** The softphone's state for React, and the one Softphone of this console. */
-export const usePhone = create<PhoneStore>(() => ({
+const initialStore = (): PhoneStore => ({
   phone: initialPhoneState,
   agent: initialAgentState(new Date().toISOString()),
   notice: null,
   devices: { mics: [], outputs: [] },
   settings: loadPhoneSettings(),
   lastError: null,
-}));
+});
+
+/**
+ * The softphone's state for React, and the one Softphone of this console.
+ *
+ * Two stores with the same state: `usePhoneNow` (the phone bar) is updated at
+ * once; `usePhone` (every other panel that follows the call: caller, ticket,
+ * history) 150 ms later, and not while an answer is being negotiated. Rendering the
+ * whole console synchronously inside sip.js's event handlers kept the main
+ * thread busy for 60–200 ms on a 2-core machine, delaying the ringing on
+ * screen and the 200 OK of an answer (see bench/suites/phone.ts).
+ */
+export const usePhoneNow = create<PhoneStore>(initialStore);
+export const usePhone = create<PhoneStore>(initialStore);
+
+let flushScheduled = false;
+function setPhoneState(patch: Partial<PhoneStore>) {
+  usePhoneNow.setState(patch);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  const flush = () => {
+    // Not while a call's answer or offer is being built: its ICE and DTLS events need the main thread.
+    if (usePhoneNow.getState().phone.calls.some((c) => c.phase === 'answering')) {
+      setTimeout(flush, 100);
+      return;
+    }
+    flushScheduled = false;
+    usePhone.setState(usePhoneNow.getState());
+  };
+  setTimeout(flush, 150);
+}
 
 let phone: Softphone | null = null;
+const agentQueue: NewAgentStateChange[] = [];
+
+async function flushAgentQueue(report: (e: Error) => void) {
+  while (agentQueue.length) {
+    await host.call('agent.recordState', agentQueue[0]!).catch(report);
+    agentQueue.shift();
+  }
+}
 
 export function currentPhone(): Softphone | null {
   return phone;
@@ -55,9 +93,9 @@ export function currentPhone(): Softphone | null {
 
 /** Save settings; device choices apply at once, the rest from the next call (agent timers from the next login). */
 export function updatePhoneSettings(patch: Partial<PhoneSettings>) {
-  const settings = { ...usePhone.getState().settings, ...patch };
+  const settings = { ...usePhoneNow.getState().settings, ...patch };
   localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
-  usePhone.setState({ settings });
+  setPhoneState({ settings });
   if (patch.devices) void phone?.chooseDevices(settings.devices);
   if (phone && patch.agent) Object.assign(phone.config, settings.agent);
 }
@@ -70,8 +108,8 @@ export function updatePhoneSettings(patch: Partial<PhoneSettings>) {
 export async function startPhone(user: UserInfo, onCallRecorded: () => void = () => {}) {
   await stopPhone();
   if (!user.sip) return;
-  const settings = usePhone.getState().settings;
-  const report = (e: Error) => usePhone.setState({ lastError: e.message });
+  const settings = usePhoneNow.getState().settings;
+  const report = (e: Error) => setPhoneState({ lastError: e.message });
   const p = new Softphone({
     account: user.sip,
     agent: settings.agent,
@@ -81,11 +119,14 @@ export async function startPhone(user: UserInfo, onCallRecorded: () => void = ()
       host.call('calls.record', record).then(onCallRecorded).catch(report);
     },
     onAgentChange: (change) => {
-      host.call('agent.recordState', change).catch(report);
+      // Written a moment later, in order: the write and the sync it triggers re-render parts of the
+      // console, which must not happen while a call is being answered. Each change keeps its own time.
+      agentQueue.push(change);
+      if (agentQueue.length === 1) setTimeout(() => void flushAgentQueue(report), 1000);
     },
   });
   phone = p;
-  p.subscribe((s, a) => usePhone.setState({ phone: s, agent: a, notice: p.notice, devices: p.devices.list }));
+  p.subscribe((s, a) => setPhoneState({ phone: s, agent: a, notice: p.notice, devices: p.devices.list }));
   // Diagnostics for IT staff and the end-to-end tests: read-only figures.
   (window as unknown as { qingyuDiagnostics: unknown }).qingyuDiagnostics = {
     audioStats: (id?: string) => phone?.audioStats(id) ?? null,
@@ -99,5 +140,5 @@ export async function stopPhone() {
   const p = phone;
   phone = null;
   if (p) await p.stop();
-  usePhone.setState({ phone: initialPhoneState });
+  setPhoneState({ phone: initialPhoneState });
 }

@@ -84,6 +84,29 @@ describe('a repeat call merged on a console', () => {
     expect(events[2]!.detail).toMatchObject({ takenBy: me.id });
     expect(events[2]!.detail.pending).toBeUndefined();
   });
+
+  it('refused by the server (the ticket is not there), the caller’s words come back as a draft and the refusal says what to do', async () => {
+    const ghost = '01936f6e-8f1c-7cc3-9a4e-00000000dead';
+    // A ticket this console believes it has pulled, which the server does not know.
+    wang.db
+      .prepare(
+        `INSERT INTO tickets (id, number, status, accepted_at, accepted_by, caller_number, callback_phone, request_type, category_id, division_code, description, origin, updated_at)
+         VALUES (?, '12345-20260101-000099', 'dispatched', ?, ?, ?, ?, '求助', '0202', '440105001', '幽灵工单', 'server', ?)`,
+      )
+      .run(ghost, new Date().toISOString(), (await wang.call('session.current', {}))!.id, CALLER, CALLER, new Date().toISOString());
+    const draftId = '01936f6e-8f1c-7cc3-9a4e-0000000000e2';
+    await wang.call('tickets.saveDraft', { id: draftId, callId: 'call-ghost', callerNumber: CALLER, data: { callbackPhone: CALLER, description: '第三次打来，还是没人处理。' } });
+    await wang.call('tickets.mergeDraft', { draftId, ticketId: ghost });
+    expect(await wang.call('tickets.drafts', {})).toEqual([]);
+    await wang.sync.syncNow();
+
+    const status = await wang.call('sync.status', {});
+    expect(status.rejected).toBe(1);
+    expect(status.rejectedItems?.[0]).toMatchObject({ name: 'mergeRepeatCall', message: expect.stringContaining('服务器上没有这张工单'), advice: expect.stringContaining('已恢复为草稿') });
+    const drafts = await wang.call('tickets.drafts', {});
+    expect(drafts).toEqual([expect.objectContaining({ callId: 'call-ghost', callerNumber: CALLER, data: { description: '第三次打来，还是没人处理。', callbackPhone: CALLER } })]);
+    await wang.call('tickets.discardDraft', { id: drafts[0]!.id });
+  });
 });
 
 describe('ticket search from a console', () => {

@@ -45,6 +45,20 @@ export function ticketHandlers(ctx: HostContext): AreaHandlers<typeof ticketsApi
     db.prepare('UPDATE tickets SET number = ?, status = ?, updated_at = ? WHERE id = ?').run(r.data.number, r.data.status, new Date().toISOString(), ticketId);
   });
 
+  // A repeat call the server would not merge (the ticket was closed meanwhile, or is not in the operator's scope):
+  // what the caller said comes back as a draft, so the operator can file it as a new ticket.
+  ctx.sync.onSettled((m, result) => {
+    if (m.name !== 'mergeRepeatCall' || result.status !== 'rejected') return;
+    const user = ctx.session()?.user;
+    const args = MergeRepeatCallArgs.safeParse(m.args);
+    if (!user || !args.success) return;
+    const now = new Date().toISOString();
+    const data = { description: args.data.description, callbackPhone: args.data.callerNumber ?? '' };
+    db.prepare('INSERT INTO ticket_drafts (id, user_id, call_id, caller_number, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      uuidv7(), user.id, args.data.callId, args.data.callerNumber, JSON.stringify(data), now, now,
+    );
+  });
+
   const history = (raw: string, source: 'local' | 'server', serverError: string | null) => {
     const tools = refs.get();
     const phone = phoneKey(raw);

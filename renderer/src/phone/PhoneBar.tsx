@@ -1,6 +1,6 @@
 import { AudioMutedOutlined, AudioOutlined, CloudOutlined, DisconnectOutlined, PauseCircleOutlined, PhoneOutlined, PlayCircleOutlined, QuestionCircleOutlined, SettingOutlined, SwapOutlined, TeamOutlined } from '@ant-design/icons';
 import { Badge, Button, Dropdown, Input, Layout, Modal, Popover, Space, Tag, Tooltip, Typography, type InputRef } from 'antd';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UserInfo } from '../../../src/shared/auth';
 import { liveCalls, type CallState } from '../../../src/phone/machine';
@@ -210,7 +210,8 @@ export function PhoneBar({ user }: { user: UserInfo }) {
         )}
       </div>
 
-      <Modal open={help} onCancel={() => setHelp(false)} footer={null} title={t('shortcuts.title')}>
+      {help && (
+      <Modal open onCancel={() => setHelp(false)} footer={null} title={t('shortcuts.title')}>
         <div data-testid="shortcut-help">
           {(Object.entries(shortcuts) as [ShortcutAction, string][]).map(([action, key]) => (
             <div key={action} style={{ display: 'flex', justifyContent: 'space-between', padding: '3px 0' }} data-testid="shortcut-row" data-action={action}>
@@ -220,7 +221,8 @@ export function PhoneBar({ user }: { user: UserInfo }) {
           ))}
         </div>
       </Modal>
-      <PhoneSettingsModal open={settings} onClose={() => setSettings(false)} shortcuts={shortcuts} onShortcuts={setShortcuts} />
+      )}
+      {settings && <PhoneSettingsModal open onClose={() => setSettings(false)} shortcuts={shortcuts} onShortcuts={setShortcuts} />}
     </Layout.Header>
   );
 }
@@ -346,7 +348,7 @@ function TransferForm({ onDone }: { onDone: () => void }) {
   );
 }
 
-function AgentControl({ shortcuts }: { shortcuts: ShortcutMap }) {
+const AgentControl = memo(function AgentControl({ shortcuts }: { shortcuts: ShortcutMap }) {
   const { t } = useTranslation();
   const agent = usePhoneNow((s) => s.agent);
   const reasons = usePhoneNow((s) => s.settings.agent.notReadyReasons);
@@ -398,9 +400,9 @@ function AgentControl({ shortcuts }: { shortcuts: ShortcutMap }) {
       {pending && <Tag color="orange">{t('agent.after', { reason: pending })}</Tag>}
     </Space>
   );
-}
+});
 
-function SyncIndicator({ sync }: { sync: ReturnType<typeof useConsole.getState>['sync'] }) {
+const SyncIndicator = memo(function SyncIndicator({ sync }: { sync: ReturnType<typeof useConsole.getState>['sync'] }) {
   const { t } = useTranslation();
   if (!sync) return null;
   const last = sync.lastSyncAt ? t('sync.lastSync', { time: new Date(sync.lastSyncAt).toLocaleTimeString('zh-CN', { hour12: false }) }) : t('sync.never');
@@ -426,4 +428,4 @@ function SyncIndicator({ sync }: { sync: ReturnType<typeof useConsole.getState>[
       </Space>
     </Tooltip>
   );
-}
+});

@@ -92,7 +92,7 @@ export class Softphone {
   /** Last operator-facing error not tied to a call (zh-CN). */
   notice: string | null = null;
 
-  constructor(private readonly opts: SoftphoneOptions) {
+  constructor(private opts: SoftphoneOptions) {
     this.agentConfig = { ...defaultAgentConfig, ...opts.agent };
     this.devices = new AudioDevices(opts.devices, () => this.onDevicesChanged());
     const uri = UserAgent.makeURI(opts.account.uri);
@@ -185,6 +185,11 @@ export class Softphone {
     if (!live.length) this.talkedSinceIdle = false;
     const talking = live.some((c) => c.phase === 'in_call' || c.phase === 'answering' || c.phase === 'dialing');
     this.agentDispatch({ type: 'calls', ringing: live.some((c) => c.phase === 'ringing'), talking, talked, at: now() });
+  }
+
+  /** Auto-answer on or off, from the next call. */
+  setAutoAnswer(autoAnswer: { enabled: boolean; delayMs: number }) {
+    this.opts.autoAnswer = { ...autoAnswer };
   }
 
   setReady() {

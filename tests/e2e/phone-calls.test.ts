@@ -307,6 +307,22 @@ describe('the softphone through an operator’s shift', () => {
     expect(JSON.parse(rows[0].quality).mos).toBeGreaterThan(4);
   });
 
+  it('auto-answer, switched on in the phone settings, answers the next call by itself after a short tone', async () => {
+    await page.keyboard.press('Alt+P');
+    await page.getByTestId('auto-answer').click();
+    await page.locator('[data-testid=auto-answer][aria-checked=true]').waitFor();
+    await page.keyboard.press('Escape');
+    await citizen.call(`sip:1001@${rig.pbx.domain}`);
+    await citizen.waitFor('established', 10_000); // nobody pressed F2
+    await waitPhase(page, 'in_call');
+    await citizen.hangup();
+    await finishWrapUp();
+    await page.keyboard.press('Alt+P');
+    await page.getByTestId('auto-answer').click();
+    await page.locator('[data-testid=auto-answer][aria-checked=false]').waitFor();
+    await page.keyboard.press('Escape');
+  });
+
   it('F1 lists every shortcut', async () => {
     await page.keyboard.press('F1');
     await page.getByTestId('shortcut-help').waitFor();

@@ -98,6 +98,7 @@ export function updatePhoneSettings(patch: Partial<PhoneSettings>) {
   setPhoneState({ settings });
   if (patch.devices) void phone?.chooseDevices(settings.devices);
   if (phone && patch.agent) Object.assign(phone.config, settings.agent);
+  if (phone && patch.autoAnswer) phone.setAutoAnswer(settings.autoAnswer);
 }
 
 /**

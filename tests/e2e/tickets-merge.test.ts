@@ -138,7 +138,8 @@ describe('a repeat caller’s call is merged into their open ticket', () => {
     // The form is cleared for the next call, still bound to this call's number; no draft is left behind.
     expect(await page.getByTestId('ticket-description').inputValue()).toBe('');
     expect(await page.getByTestId('ticket-callback-phone').inputValue()).toBe(CALLER);
-    expect(await page.getByTestId('ticket-merge-confirm').count()).toBe(0);
+    // The dialog is gone once its closing animation has run.
+    await expect.poll(() => page.getByTestId('ticket-merge-confirm').count(), { timeout: 3000 }).toBe(0);
     expect(consoleApp.host.db.prepare('SELECT count(*) AS n FROM ticket_drafts').get()).toEqual({ n: 0 });
     expect(consoleApp.host.db.prepare(`SELECT count(*) AS n FROM tickets WHERE origin = 'local'`).get()).toEqual({ n: 0 }); // nothing filed again
   });

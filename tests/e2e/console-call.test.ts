@@ -108,6 +108,16 @@ describe('a citizen calls the hotline and an operator answers', () => {
     await page.locator('[data-testid=call-area][data-phase=idle]').waitFor({ state: 'attached', timeout: 5000 });
   });
 
+  it('a click on the caller’s number in the call log calls them back', async () => {
+    await page.locator(`[data-testid=click-to-dial][data-number="${CALLER}"]`).first().click();
+    const incoming = await caller.waitFor('incoming', 10_000);
+    expect(JSON.stringify(incoming.data)).toContain('1001');
+    await caller.reject(486);
+    await page.locator('[data-testid=call-area][data-phase=ended]').waitFor({ state: 'attached', timeout: 10_000 });
+    await page.keyboard.press('F4');
+    await page.locator('[data-testid=call-area][data-phase=idle]').waitFor({ state: 'attached', timeout: 5000 });
+  });
+
   it('when the PBX goes away the console says so in Chinese and keeps running', async () => {
     await pbx.kill();
     await page.locator('[data-testid=registration]:not([data-state=registered])').waitFor({ timeout: 15_000 });

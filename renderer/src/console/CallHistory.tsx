@@ -1,7 +1,6 @@
-import { PhoneOutlined } from '@ant-design/icons';
-import { Button, Card, List, Tag, Tooltip, Typography } from 'antd';
+import { Card, List, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { currentPhone } from '../phone/phone-store';
+import { DialableNumber } from '../phone/DialableNumber';
 import { useConsole } from '../store';
 import { formatDuration } from './useElapsed';
 
@@ -22,17 +21,8 @@ export function CallHistory() {
             <List.Item data-testid="call-history-item" data-call-id={record.id} data-synced={synced}>
               <div style={{ display: 'flex', width: '100%', justifyContent: 'space-between', gap: 8 }}>
                 <span>
-                  {(() => {
-                    // The citizen's number: the caller of an inbound call, the callee of an outbound one. Click to dial.
-                    const other = record.direction === 'outbound' ? record.calleeNumber : record.callerNumber;
-                    return (
-                      <Tooltip title={t('history.call')}>
-                        <Button type="link" size="small" style={{ padding: 0, fontWeight: 600 }} icon={<PhoneOutlined />} onClick={() => void currentPhone()?.dial(other)} data-testid="click-to-dial" data-number={other}>
-                          {other}
-                        </Button>
-                      </Tooltip>
-                    );
-                  })()}
+                  {/* The citizen's number: the caller of an inbound call, the callee of an outbound one. */}
+                  <DialableNumber number={record.direction === 'outbound' ? record.calleeNumber : record.callerNumber} />
                   <Tag style={{ marginLeft: 4 }}>{t(`history.${record.direction}`)}</Tag>
                   <br />
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>

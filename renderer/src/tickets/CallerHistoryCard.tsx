@@ -1,5 +1,6 @@
 import { Alert, Card, List, Spin, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { DialableNumber } from '../phone/DialableNumber';
 import { formatInstantZh } from '../../../src/shared/ticket/index';
 import { TicketRow, openTicketDrawer } from './TicketDrawer';
 import { useTickets } from './ticket-store';
@@ -14,7 +15,11 @@ export function CallerHistoryCard() {
   return (
     <Card
       size="small"
-      title={t('tickets.history')}
+      title={
+        <span>
+          {t('tickets.history')} <DialableNumber number={history.phone} style={{ fontWeight: 400 }} testId="caller-history-dial" />
+        </span>
+      }
       data-testid="caller-history"
       data-phone={history.phone}
       data-source={data?.source ?? 'none'}

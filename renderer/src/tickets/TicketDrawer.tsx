@@ -1,6 +1,7 @@
 import { Alert, Descriptions, Drawer, Input, List, Space, Tag, Timeline, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DialableNumber } from '../phone/DialableNumber';
 import { create } from 'zustand';
 import type { TicketDetail, TicketEventItem, TicketListItem, TicketSearchResult } from '../../../src/shared/host-api-tickets';
 import { formatInstantZh, maskPhone, TICKET_STATUS_LABELS, isOpenStatus } from '../../../src/shared/ticket/index';
@@ -115,7 +116,7 @@ export function TicketDrawer() {
             <Descriptions.Item label={t('tickets.status')}>{TICKET_STATUS_LABELS[detail.ticket.status]}</Descriptions.Item>
             <Descriptions.Item label={t('tickets.acceptedAt')}>{formatInstantZh(new Date(detail.ticket.acceptedAt))}</Descriptions.Item>
             <Descriptions.Item label={t('tickets.category')}>{detail.ticket.requestType} · {detail.ticket.categoryPath}</Descriptions.Item>
-            <Descriptions.Item label={t('tickets.callbackPhone')}>{(detail.data?.callbackPhone as string | undefined) ?? detail.ticket.phoneMasked ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('tickets.callbackPhone')}>{typeof detail.data?.callbackPhone === 'string' && detail.data.callbackPhone ? <DialableNumber number={detail.data.callbackPhone} testId="ticket-callback-dial" /> : (detail.ticket.phoneMasked ?? '—')}</Descriptions.Item>
             <Descriptions.Item label={t('tickets.address')}>{detail.ticket.address ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('tickets.description')}>{detail.ticket.description}</Descriptions.Item>
             {detail.ticket.assignedUnitName && <Descriptions.Item label={t('tickets.unit')}>{detail.ticket.assignedUnitName}</Descriptions.Item>}

@@ -449,7 +449,7 @@ export class Softphone {
           this.finishCall(id);
         };
         // sip.js ends an outbound call before it tells the request delegate why (404, 486…): let onReject speak first.
-        if (session instanceof Inviter) setTimeout(ended, 0);
+        if (session instanceof Inviter || this.phone.calls.find((c) => c.id === id)?.phase === 'answering') setTimeout(ended, 0);
         else ended();
       }
     });

@@ -84,8 +84,16 @@ export class ConsoleHost {
       const ticketId = (m.args as { ticketId?: unknown }).ticketId;
       if (typeof ticketId === 'string') this.pull.settled(ticketId);
     });
-    Object.assign(this.context, { db: this.db, server: this.server, sync: this.sync });
-    this.handlers = { ...this.coreHandlers, ...ticketHandlers(this.context), ...kbHandlers(this.context) } as Handlers;
+    // What area handlers (tickets, knowledge base) may use of the host.
+    const context: HostContext = {
+      db: this.db,
+      server: this.server,
+      sync: this.sync,
+      session: () => this.session(),
+      requireUser: () => this.requireUser(),
+      emit: (event, payload) => this.emit(event, payload),
+    };
+    this.handlers = { ...this.coreHandlers, ...ticketHandlers(context), ...kbHandlers(context) } as Handlers;
     this.sync.start();
     this.pull.start();
   }
@@ -115,16 +123,6 @@ export class ConsoleHost {
   private emit(event: HostEvent, payload: unknown) {
     for (const l of this.listeners) l(event, payload);
   }
-
-  /** What area handlers (tickets, knowledge base) may use of the host. */
-  private readonly context: HostContext = {
-    db: null as unknown as Database.Database, // set in the constructor
-    server: null as unknown as ServerClient,
-    sync: null as unknown as OutboxSync,
-    session: () => this.session(),
-    requireUser: () => this.requireUser(),
-    emit: (event, payload) => this.emit(event, payload),
-  };
 
   private session(): StoredSession | null {
     const s = this.settings.get<StoredSession>('session');

@@ -1,6 +1,5 @@
 import { Alert, Card, List, Spin, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { DialableNumber } from '../phone/DialableNumber';
 import { formatInstantZh } from '../../../src/shared/ticket/index';
 import { TicketRow, openTicketDrawer } from './TicketDrawer';
 import { useTickets } from './ticket-store';
@@ -15,11 +14,7 @@ export function CallerHistoryCard() {
   return (
     <Card
       size="small"
-      title={
-        <span>
-          {t('tickets.history')} <DialableNumber number={history.phone} style={{ fontWeight: 400 }} testId="caller-history-dial" />
-        </span>
-      }
+      title={t('tickets.history')}
       data-testid="caller-history"
       data-phone={history.phone}
       data-source={data?.source ?? 'none'}

@@ -91,7 +91,7 @@ export function PhoneBar({ user }: { user: UserInfo }) {
         {t(`registration.${phone.registration}`)}
       </Tag>
       {phone.registrationError && (
-        <Typography.Text style={{ color: '#ffccc7' }} data-testid="registration-error">
+        <Typography.Text style={{ color: '#ffccc7', maxWidth: 280 }} ellipsis={{ tooltip: phone.registrationError }} data-testid="registration-error">
           {phone.registrationError}
         </Typography.Text>
       )}

@@ -87,6 +87,8 @@ async function choose(typed: string, option: string, move?: string) {
   if (move) await page.keyboard.press(move);
   await page.keyboard.press('Enter');
   await page.locator('.ant-select-dropdown:visible, .ant-cascader-dropdown:visible').first().waitFor({ state: 'hidden' });
+  // antd gives the focus back to the select when its closing motion ends; a Tab pressed before that is lost.
+  await page.waitForTimeout(250);
 }
 
 /** Fill the ticket from the keyboard only, starting with Alt+T (focus the form). */

@@ -119,8 +119,8 @@ function tcpOpen(port: number): Promise<boolean> {
   });
 }
 
-/** Send one UDP datagram and wait for any reply that satisfies `ok`. */
-function udpProbe(port: number, payload: string | Buffer, ok: (msg: Buffer) => boolean, timeoutMs = 300): Promise<boolean> {
+/** Send one UDP datagram (built from the probe's own port, if a function) and wait for any reply that satisfies `ok`. */
+function udpProbe(port: number, payload: string | Buffer | ((localPort: number) => string), ok: (msg: Buffer) => boolean, timeoutMs = 300): Promise<boolean> {
   return new Promise((resolve) => {
     const s = dgram.createSocket('udp4');
     let finished = false;
@@ -137,7 +137,8 @@ function udpProbe(port: number, payload: string | Buffer, ok: (msg: Buffer) => b
     s.on('message', (m) => finish(ok(m)));
     s.on('error', () => finish(false));
     s.bind(0, '127.0.0.1', () => {
-      s.send(typeof payload === 'string' ? Buffer.from(payload) : payload, port, '127.0.0.1', (err) => {
+      const data = typeof payload === 'function' ? payload(s.address().port) : payload;
+      s.send(typeof data === 'string' ? Buffer.from(data) : data, port, '127.0.0.1', (err) => {
         if (err) finish(false);
       });
     });
@@ -159,28 +160,8 @@ function sipOptions(sipPort: number, localPort: number): string {
 }
 
 /** True when Kamailio answers a SIP OPTIONS on UDP 127.0.0.1:port. */
-export async function sipUdpAlive(port: number, timeoutMs = 300): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = dgram.createSocket('udp4');
-    let finished = false;
-    const finish = (v: boolean) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      try {
-        s.close();
-      } catch {}
-      resolve(v);
-    };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    s.on('message', (m) => finish(m.toString().startsWith('SIP/2.0 200')));
-    s.on('error', () => finish(false));
-    s.bind(0, '127.0.0.1', () => {
-      s.send(Buffer.from(sipOptions(port, s.address().port)), port, '127.0.0.1', (err) => {
-        if (err) finish(false);
-      });
-    });
-  });
+export function sipUdpAlive(port: number, timeoutMs = 300): Promise<boolean> {
+  return udpProbe(port, (localPort) => sipOptions(port, localPort), (m) => m.toString().startsWith('SIP/2.0 200'), timeoutMs);
 }
 
 /** True when rtpengine answers an NG "ping". */

@@ -48,6 +48,23 @@ async function agentState(state: string, timeout = 10_000) {
 }
 
 /** After a talked call the operator is in after-call work; Alt+W ends it (back to ready). */
+/**
+ * Alt+P with the mouse parked in a corner first: antd closes only the topmost
+ * popup on Escape, so a tooltip that opened late under the pointer (left over a
+ * click-to-dial number by an earlier test) would take the Escape meant for the
+ * settings, and the next Alt+P would then close them instead of opening them.
+ */
+async function openSettings() {
+  await page.mouse.move(1, 1);
+  await page.keyboard.press('Alt+P');
+  await page.getByTestId('auto-answer').waitFor();
+}
+
+async function closeSettings() {
+  await page.keyboard.press('Escape');
+  await page.getByTestId('auto-answer').waitFor({ state: 'detached' });
+}
+
 async function finishWrapUp() {
   await agentState('wrap_up');
   await page.keyboard.press('Alt+W');
@@ -308,19 +325,19 @@ describe('the softphone through an operator’s shift', () => {
   });
 
   it('auto-answer, switched on in the phone settings, answers the next call by itself after a short tone', async () => {
-    await page.keyboard.press('Alt+P');
+    await openSettings();
     await page.getByTestId('auto-answer').click();
     await page.locator('[data-testid=auto-answer][aria-checked=true]').waitFor();
-    await page.keyboard.press('Escape');
+    await closeSettings();
     await citizen.call(`sip:1001@${rig.pbx.domain}`);
     await citizen.waitFor('established', 10_000); // nobody pressed F2
     await waitPhase(page, 'in_call');
     await citizen.hangup();
     await finishWrapUp();
-    await page.keyboard.press('Alt+P');
+    await openSettings();
     await page.getByTestId('auto-answer').click();
     await page.locator('[data-testid=auto-answer][aria-checked=false]').waitFor();
-    await page.keyboard.press('Escape');
+    await closeSettings();
   });
 
   it('F1 lists every shortcut', async () => {

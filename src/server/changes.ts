@@ -3,6 +3,10 @@ import type { Queryable } from './db';
 /** The NOTIFY channel a commit of changes is announced on (payload: the new head version). */
 export const CHANGES_CHANNEL = 'qingyu_changes';
 
+/** An entity keeps one row in the log, its newest state, under its newest version. */
+export const CHANGE_UPSERT = `ON CONFLICT (entity, entity_id) DO UPDATE SET version = excluded.version, scope = excluded.scope, ticket_id = excluded.ticket_id,
+       op = excluded.op, payload = excluded.payload, at = now()`;
+
 /** One entity's new state, to be logged by the transaction that changed it. */
 export interface NewChange {
   /** 'all': every console (knowledge base, reference data); 'ticket': leads, and the ticket's participants. */
@@ -16,10 +20,10 @@ export interface NewChange {
 
 /**
  * Log changes in the caller's transaction, as its LAST step, and return the
- * head version. Versions come from the single `sync_head` row through
- * `UPDATE … RETURNING`: the row stays locked until this transaction commits,
- * so a second writer waits for it and takes the next versions, and commit
- * order is version order. A pull therefore never sees version N+1 without N,
+ * head version, in one statement (one round trip). Versions come from the
+ * single `sync_head` row through `UPDATE … RETURNING`: the row stays locked
+ * until this transaction commits, so a second writer waits for it and takes
+ * the next versions, and commit order is version order. A pull therefore never sees version N+1 without N,
  * and can safely move its cursor to the head it read in the same snapshot.
  *
  * Each entity keeps one row (its newest state): the upsert moves it to its
@@ -35,18 +39,16 @@ export async function appendChanges(tx: Queryable, changes: readonly NewChange[]
   }
   const list = [...byEntity.values()];
   if (!list.length) return null;
-  const { rows } = await tx.query<{ version: string }>('UPDATE sync_head SET version = version + $1 WHERE id = 1 RETURNING version::text', [list.length]);
-  const head = Number(rows[0]!.version);
-  const first = head - list.length;
-  await tx.query(
-    `INSERT INTO changes (version, scope, ticket_id, entity, entity_id, op, payload)
-     SELECT $2::bigint + t.ord, t.c->>'scope', (t.c->>'ticketId')::uuid, t.c->>'entity', t.c->>'entityId', t.c->>'op', t.c->'payload'
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(c, ord)
-     ON CONFLICT (entity, entity_id) DO UPDATE SET version = excluded.version, scope = excluded.scope, ticket_id = excluded.ticket_id,
-       op = excluded.op, payload = excluded.payload, at = now()`,
-    [JSON.stringify(list), first],
+  const { rows } = await tx.query<{ version: string }>(
+    `WITH head AS (UPDATE sync_head SET version = version + $3::bigint WHERE id = 1 RETURNING version),
+     logged AS (
+       INSERT INTO changes (version, scope, ticket_id, entity, entity_id, op, payload)
+       SELECT head.version - $3::bigint + t.ord, t.c->>'scope', (t.c->>'ticketId')::uuid, t.c->>'entity', t.c->>'entityId', t.c->>'op', t.c->'payload'
+         FROM head, jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(c, ord)
+       ${CHANGE_UPSERT})
+     SELECT version::text, pg_notify($2, version::text) FROM head`,
+    [JSON.stringify(list), CHANGES_CHANNEL, list.length],
   );
-  // Delivered at commit, to every server instance listening on this database.
-  await tx.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, String(head)]);
-  return head;
+  // The NOTIFY is delivered at commit, to every server instance listening on this database.
+  return Number(rows[0]!.version);
 }

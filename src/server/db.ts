@@ -4,9 +4,16 @@ import pg from 'pg';
 
 /** What both engines offer: parameterised queries ($1, $2…) and multi-statement scripts. */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[] }>;
+  /**
+   * `prepare`: a name for a statement run very often, so that PostgreSQL
+   * parses and plans it once per connection rather than at every call (one
+   * name, one SQL text). PGlite ignores it.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], prepare?: string): Promise<{ rows: T[] }>;
   /** Run a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /** The same object for a database and every transaction on it: what per-database caches are keyed on. */
+  readonly cacheKey?: object;
 }
 
 export type DbKind = 'pglite' | 'postgres';
@@ -57,6 +64,7 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
   let closed = false;
   return {
     kind: 'pglite',
+    cacheKey: lite,
     async query<T>(sql: string, params?: readonly unknown[]) {
       const res = await lite.query<T>(sql, params ? [...params] : undefined);
       return { rows: res.rows };
@@ -69,6 +77,7 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
     transaction(fn) {
       return lite.transaction((tx) =>
         fn({
+          cacheKey: lite,
           async query<T>(sql: string, params?: readonly unknown[]) {
             const res = await tx.query<T>(sql, params ? [...params] : undefined);
             return { rows: res.rows };
@@ -101,8 +110,9 @@ async function openPostgres(url: string): Promise<Db> {
   let closed = false;
 
   const on = (c: pg.Pool | pg.PoolClient): Queryable => ({
-    async query<T>(sql: string, params?: readonly unknown[]) {
-      const res = await c.query(sql, params ? [...params] : undefined);
+    cacheKey: pool,
+    async query<T>(sql: string, params?: readonly unknown[], prepare?: string) {
+      const res = prepare ? await c.query({ name: prepare, text: sql, values: params ? [...params] : [] }) : await c.query(sql, params ? [...params] : undefined);
       return { rows: res.rows as T[] };
     },
     async exec(sql) {

@@ -119,21 +119,53 @@ export function referenceTools(bundle: ReferenceBundle): { reference: Reference;
   return { reference: createReference(bundle.data), calendar: defaultWorkCalendar(bundle.calendarYears) };
 }
 
-const toolsByVersion = new Map<number, { reference: Reference; calendar: WorkCalendar }>();
+/** A reference version's look-ups and working-day calendar. */
+export interface ReferenceTools {
+  version: number;
+  reference: Reference;
+  calendar: WorkCalendar;
+}
+
+/** Per database (tests run several in one process): the tools by version, and the newest. */
+const caches = new WeakMap<object, { byVersion: Map<number, ReferenceTools>; newest: ReferenceTools | null }>();
+function cacheOf(db: Queryable) {
+  const key = db.cacheKey ?? db;
+  let cache = caches.get(key);
+  if (!cache) caches.set(key, (cache = { byVersion: new Map(), newest: null }));
+  return cache;
+}
+
+/** The SQL expression giving the current reference version (null before the first). */
+export const REFERENCE_VERSION_SQL = '(SELECT max(version) FROM reference_versions)';
 
 /**
  * The current version's look-ups, built once per version: reading, parsing
  * and indexing the whole bundle (pinyin of every category, the calendar) for
- * every ticket made a push of thousands of tickets slow.
+ * every ticket made a push of thousands of tickets slow. `knownVersion`: the
+ * caller already read REFERENCE_VERSION_SQL in a query of its own.
  */
-export async function currentReferenceTools(db: Queryable): Promise<{ reference: Reference; calendar: WorkCalendar }> {
-  const { rows } = await db.query<{ version: number | null }>('SELECT max(version) AS version FROM reference_versions');
-  const version = rows[0]?.version;
-  const cached = version ? toolsByVersion.get(version) : undefined;
+export async function currentReferenceTools(db: Queryable, knownVersion?: number | null): Promise<ReferenceTools> {
+  let version = knownVersion;
+  if (version === undefined) {
+    const { rows } = await db.query<{ version: number | null }>(`SELECT ${REFERENCE_VERSION_SQL} AS version`);
+    version = rows[0]?.version ?? null;
+  }
+  const cache = cacheOf(db);
+  const cached = version ? cache.byVersion.get(version) : undefined;
   if (cached) return cached;
   const bundle = await currentReference(db);
-  const tools = referenceTools(bundle);
-  if (toolsByVersion.size > 4) toolsByVersion.clear();
-  toolsByVersion.set(bundle.version, tools);
+  const tools = { version: bundle.version, ...referenceTools(bundle) };
+  if (cache.byVersion.size > 4) cache.byVersion.clear();
+  cache.byVersion.set(bundle.version, tools);
+  if (!cache.newest || tools.version > cache.newest.version) cache.newest = tools;
   return tools;
+}
+
+/**
+ * The newest version's tools this process has built, without asking the
+ * database: for a write that checks the version itself in its own statement
+ * (another server instance may have saved a newer one).
+ */
+export function newestReferenceTools(db: Queryable): ReferenceTools | null {
+  return cacheOf(db).newest;
 }

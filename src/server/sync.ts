@@ -4,7 +4,7 @@ import type { Db, Queryable } from './db';
 import { describeIssues, safeParseZh } from './errors';
 import { applyAddTicketNote, applyChangeTicket } from './ticket-changes';
 import { applyMergeRepeatCall } from './ticket-merge';
-import { applyCreateTicket } from './tickets';
+import { applyCreateTicket, createTicketAlone } from './tickets';
 import type { UserRow } from './users';
 
 type Rejection = { reason: string; message: string };
@@ -23,6 +23,13 @@ interface MutationHandler<N extends MutationName> {
   authorize(args: z.output<(typeof MutationArgs)[N]>, ctx: MutationContext): Rejection | null;
   /** null or `{ result }` when applied (the result goes back to the console), a Rejection otherwise. */
   apply(tx: Queryable, args: z.output<(typeof MutationArgs)[N]>, ctx: MutationContext): Promise<Rejection | { result: unknown } | null>;
+  /**
+   * Optional fast path: apply the mutation in statements of its own, the
+   * write claiming the mutation id in the same statement (so it is still one
+   * transaction), without BEGIN, claim and COMMIT round trips. Answers
+   * 'claimed' when the id is taken, 'general' to leave the case to `apply`.
+   */
+  applyAlone?(db: Queryable, args: z.output<(typeof MutationArgs)[N]>, ctx: MutationContext, mutationId: string): Promise<Rejection | { result: unknown } | 'claimed' | 'general'>;
 }
 
 /** One handler per mutation in the shared protocol: a new mutation without a handler does not compile. */
@@ -54,6 +61,7 @@ const handlers: { [N in MutationName]: MutationHandler<N> } = {
       return null;
     },
     apply: (tx, args, { user }) => applyCreateTicket(tx, args, user),
+    applyAlone: (db, args, { user, clientId }, mutationId) => createTicketAlone(db, args, user, { mutationId, clientId }),
   },
   changeTicket: {
     authorize: () => null, // who may do what to which ticket needs the ticket: decided in apply
@@ -106,31 +114,37 @@ async function seenBefore(db: Queryable, m: Mutation, ctx: MutationContext): Pro
  * Apply one mutation exactly once. The mutation's row in applied_mutations
  * is inserted first, in the same transaction as its effect, with ON CONFLICT
  * DO NOTHING: of two pushes racing with the same id, the second waits on the
- * first's row and then finds it, so the effect happens once.
+ * first's row and then finds it, so the effect happens once. A mutation that
+ * is refused before any write is checked against applied_mutations then, so
+ * a repeat still answers `duplicate`.
  *
  * Unexpected errors (database down) propagate: the push fails as a whole,
  * the console keeps the mutation and retries; what was applied before the
  * failure comes back as `duplicate` next time.
  */
 export async function applyMutation(db: Db, m: Mutation, ctx: MutationContext): Promise<MutationResult> {
-  const seen = await seenBefore(db, m, ctx);
-  if (seen) return seen;
-
-  if (!isMutationName(m.name)) {
-    return { id: m.id, status: 'rejected', reason: 'unknown_mutation', message: `服务器不认识此操作：${m.name}` };
-  }
-  return applyKnown(db, m.name, m, ctx);
+  const refuse = async (rejection: Rejection): Promise<MutationResult> => (await seenBefore(db, m, ctx)) ?? { id: m.id, status: 'rejected', ...rejection };
+  if (!isMutationName(m.name)) return refuse({ reason: 'unknown_mutation', message: `服务器不认识此操作：${m.name}` });
+  return applyKnown(db, m.name, m, ctx, refuse);
 }
 
-async function applyKnown<N extends MutationName>(db: Db, name: N, m: Mutation, ctx: MutationContext): Promise<MutationResult> {
+async function applyKnown<N extends MutationName>(db: Db, name: N, m: Mutation, ctx: MutationContext, refuse: (r: Rejection) => Promise<MutationResult>): Promise<MutationResult> {
   const parsed = safeParseZh(MutationArgs[name], m.args);
-  if (!parsed.success) {
-    return { id: m.id, status: 'rejected', reason: 'invalid_args', message: `数据不正确：${describeIssues(parsed.error.issues)}` };
-  }
+  if (!parsed.success) return refuse({ reason: 'invalid_args', message: `数据不正确：${describeIssues(parsed.error.issues)}` });
   const handler = handlers[name];
   const args = parsed.data as z.output<(typeof MutationArgs)[N]>;
   const refused = handler.authorize(args, ctx);
-  if (refused) return { id: m.id, status: 'rejected', ...refused };
+  if (refused) return refuse(refused);
+
+  if (handler.applyAlone) {
+    const outcome = await handler.applyAlone(db, args, ctx, m.id);
+    if (outcome === 'claimed') {
+      const seen = await seenBefore(db, m, ctx);
+      if (!seen) throw new Error(`mutation ${m.id} was claimed but is not in applied_mutations`);
+      return seen;
+    }
+    if (outcome !== 'general') return 'reason' in outcome ? refuse(outcome) : { id: m.id, status: 'applied', result: outcome.result };
+  }
 
   try {
     return await db.transaction(async (tx) => {
@@ -140,7 +154,7 @@ async function applyKnown<N extends MutationName>(db: Db, name: N, m: Mutation, 
         [m.id, ctx.user.id, ctx.clientId, name],
       );
       if (!claimed.rows.length) {
-        // Another push with this id committed while we validated.
+        // Pushed before, or by another push meanwhile.
         const raced = await seenBefore(tx, m, ctx);
         if (!raced) throw new Error(`mutation ${m.id} conflicted but is not in applied_mutations`);
         throw new Outcome(raced);

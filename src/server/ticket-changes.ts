@@ -38,15 +38,17 @@ function flowOf(r: FlowRow): TicketFlow {
   };
 }
 
-/** A ticket's whole state as the change log carries it. */
+/** A ticket's whole state as the change log carries it, read in one query. */
 export async function ticketSnapshot(tx: Queryable, ticketId: string): Promise<TicketSnapshot> {
-  const { rows } = await tx.query<Record<string, any>>('SELECT * FROM tickets WHERE id = $1', [ticketId]);
-  const r = rows[0];
-  if (!r) throw new Error(`ticket ${ticketId} vanished inside its own transaction`);
-  const events = await tx.query<{ at: Date | string; actor_id: string | null; type: string; from_status: string | null; to_status: string; detail: Record<string, unknown> }>(
-    'SELECT at, actor_id, type, from_status, to_status, detail FROM ticket_events WHERE ticket_id = $1 ORDER BY id',
+  const { rows } = await tx.query<Record<string, any>>(
+    `SELECT t.*, coalesce((SELECT json_agg(json_build_object('at', e.at, 'actorId', e.actor_id, 'type', e.type, 'fromStatus', e.from_status, 'toStatus', e.to_status, 'detail', e.detail) ORDER BY e.id)
+                             FROM ticket_events e WHERE e.ticket_id = t.id), '[]') AS events_json
+       FROM tickets t WHERE t.id = $1`,
     [ticketId],
   );
+  const r = rows[0];
+  if (!r) throw new Error(`ticket ${ticketId} vanished inside its own transaction`);
+  const events = r.events_json as { at: string; actorId: string | null; type: string; fromStatus: string | null; toStatus: string; detail: Record<string, unknown> | null }[];
   return {
     id: r.id,
     number: r.number,
@@ -61,9 +63,7 @@ export async function ticketSnapshot(tx: Queryable, ticketId: string): Promise<T
     description: r.description,
     urgency: r.urgency,
     flow: flowToWire(flowOf(r as FlowRow)),
-    events: events.rows.map(
-      (e): WireTicketEvent => ({ at: iso(e.at)!, actorId: e.actor_id, type: e.type, fromStatus: e.from_status, toStatus: e.to_status, detail: e.detail ?? {} }),
-    ),
+    events: events.map((e): WireTicketEvent => ({ at: iso(e.at)!, actorId: e.actorId, type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, detail: e.detail ?? {} })),
     updatedAt: iso(r.updated_at)!,
   };
 }

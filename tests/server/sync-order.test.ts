@@ -69,7 +69,7 @@ describe('two writers committing in the opposite order of their start, on Postgr
       // The second is now blocked on the sync_head row, inside PostgreSQL.
       for (;;) {
         const { rows } = await db.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE sync_head%'",
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE sync_head%'",
         );
         if (rows[0]!.n === 1) break;
         await new Promise((r) => setTimeout(r, 10));

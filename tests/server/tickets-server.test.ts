@@ -4,6 +4,11 @@ import type { Ticket } from '../../src/shared/ticket/schema';
 import { CallerHistoryResponse, ReferenceBundle } from '../../src/shared/ticket-wire';
 import type { Mutation } from '../../src/shared/sync';
 import { ENGINES } from './engines';
+import { currentReference, saveReference } from '../../src/server/reference';
+import { ticketSnapshot } from '../../src/server/ticket-changes';
+import { applyCreateTicket } from '../../src/server/tickets';
+import type { Category } from '../../src/shared/ticket/reference';
+import { MutationArgs } from '../../src/shared/sync';
 import { bearer, login, pushOk, serverOn, type TestServer } from './helpers';
 
 /** A ticket as the console files it: accepted on 2026-02-13 (the Friday before the Spring Festival break). */
@@ -149,5 +154,39 @@ describe.each(ENGINES)('tickets on the server, on $name', (engine) => {
     expect(history.tickets[0]!.number).toMatch(/^12345-2026/);
     const audit = await s.db.query<any>(`SELECT user_id, detail FROM audit_log WHERE action = 'caller_history.viewed' ORDER BY id DESC LIMIT 1`);
     expect(audit.rows[0]).toMatchObject({ user_id: li.id, detail: { phone: '13800138000' } });
+  });
+
+  it('the change log carries a new ticket exactly as it reads back, by the one-statement path and by the general one', async () => {
+    const logged = async (id: string) => (await s.db.query<{ payload: unknown }>("SELECT payload FROM changes WHERE entity = 'ticket' AND entity_id = $1", [id])).rows[0]?.payload;
+    const usual = ticket(wang.id, { callbackPhone: '13900001111' });
+    expect((await pushOk(s.app, wang.token, [createTicket(usual)])).results[0]).toMatchObject({ status: 'applied' });
+    expect(await logged(usual.id)).toEqual(await ticketSnapshot(s.db, usual.id));
+
+    // The general path (a race on the ticket, a reference version changing under the push) writes the same.
+    const general = ticket(wang.id, { outcome: { kind: 'closed_on_call', answer: '已解答' }, requestType: '咨询' });
+    const args = MutationArgs.createTicket.parse({ ticket: general, callerNumber: '13900002222' });
+    const out = await s.db.transaction((tx) => applyCreateTicket(tx, args, { id: wang.id, role: 'operator' }));
+    expect(out).toMatchObject({ result: { status: 'closed' } });
+    expect(await logged(general.id)).toEqual(await ticketSnapshot(s.db, general.id));
+    const events = await s.db.query<{ type: string }>('SELECT type FROM ticket_events WHERE ticket_id = $1 ORDER BY id', [general.id]);
+    expect(events.rows.map((e) => e.type)).toEqual(['accept', 'closeOnCall']);
+  });
+
+  it('reference data saved meanwhile by another server instance decides the next ticket’s deadline at once', async () => {
+    const before = ticket(wang.id);
+    const first = await pushOk(s.app, wang.token, [createTicket(before)]);
+    expect(first.results[0]).toMatchObject({ status: 'applied' });
+    const due = async (id: string) => new Date((await s.db.query<{ due_at: Date }>('SELECT due_at FROM tickets WHERE id = $1', [id])).rows[0]!.due_at).toISOString();
+    expect(await due(before.id)).toBe('2026-02-27T10:00:00.000Z'); // 5 working days
+
+    // Straight into the database, as another instance would: this one's cache still holds the old version.
+    const current = await currentReference(s.db);
+    const shorten = (nodes: Category[]): Category[] => nodes.map((c) => (c.id === '0101' ? { ...c, deadline: { kind: 'hours', hours: 48 } } : c.children ? { ...c, children: shorten(c.children) } : c));
+    await s.db.transaction((tx) => saveReference(tx, { data: { ...current.data, categories: shorten(current.data.categories) } }, lead.id));
+
+    const after = ticket(wang.id);
+    expect((await pushOk(s.app, wang.token, [createTicket(after)])).results[0]).toMatchObject({ status: 'applied', result: { status: 'dispatched' } });
+    expect(await due(after.id)).not.toBe('2026-02-27T10:00:00.000Z');
+    expect(new Date(await due(after.id)).getTime() - new Date(after.acceptedAt).getTime()).toBeLessThanOrEqual(48 * 3600_000);
   });
 });

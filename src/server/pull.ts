@@ -23,15 +23,20 @@ function intParam(raw: unknown, name: string, min: number, max: number, fallback
  * head is the last committed version (versions commit in order, see
  * changes.ts), and when the page is not full the cursor moves to the head,
  * past changes of other scopes, without skipping anything in ours.
- * The JSON is built by the database and sent as it is.
+ * The JSON is built by the database and sent as it is. The scope test looks
+ * each change's ticket up in ticket_participants' primary key; `OFFSET 0`
+ * keeps PostgreSQL from turning that EXISTS into a hash of all the user's
+ * tickets, as it does `IN (the user's tickets)` and a join: 2 ms with an
+ * operator's 10,000 tickets, at every pull, for a pull that usually carries
+ * a handful of changes (500 consoles pull every 5 s).
  */
 export async function pullPage(db: Db, user: Pick<UserRow, 'id' | 'role'>, since: number, limit: number): Promise<string> {
   const { rows } = await db.query<{ head: string; n: number; last: string | null; changes: string }>(
     `WITH head AS (SELECT version FROM sync_head WHERE id = 1),
      page AS (
-       SELECT version, entity, entity_id, op, payload FROM changes
+       SELECT version, entity, entity_id, op, payload FROM changes c
         WHERE version > $1::bigint AND version <= (SELECT version FROM head)
-          AND ($3::boolean OR scope = 'all' OR ticket_id IN (SELECT ticket_id FROM ticket_participants WHERE user_id = $2::uuid))
+          AND ($3::boolean OR scope = 'all' OR EXISTS (SELECT 1 FROM ticket_participants p WHERE p.user_id = $2::uuid AND p.ticket_id = c.ticket_id OFFSET 0))
         ORDER BY version LIMIT $4)
      SELECT (SELECT version FROM head)::text AS head, (SELECT count(*)::int FROM page) AS n, (SELECT max(version)::text FROM page) AS last,
        coalesce((SELECT json_agg(json_build_object('version', version, 'entity', entity, 'entityId', entity_id, 'op', op, 'payload', payload) ORDER BY version) FROM page), '[]')::text AS changes`,

@@ -20,7 +20,7 @@ import { evaluate, rankWithKb, rankWithLike, rankWithFoldedLike, judgements } fr
 import { BENCH_DIR, machine, percentile, round, type SuiteContext, type SuiteResult, type Metric } from '../lib';
 
 const FAQ = join(BENCH_DIR, '..', '..', 'shared', 'data', 'taipei-faq.xml');
-const FAQ_PATH = existsSync(FAQ) ? FAQ : '/work/shared/data/taipei-faq.xml';
+export const FAQ_PATH = existsSync(FAQ) ? FAQ : '/work/shared/data/taipei-faq.xml';
 
 /** Deterministic PRNG (mulberry32) so every run grows the same corpus and asks the same queries. */
 function prng(seed: number) {

@@ -105,10 +105,21 @@ export function isAsciiWord(token: string): boolean {
   return ASCII_WORD.test(token);
 }
 
-/** First letters of the pinyin of a Han word: 复康巴士 → fkbs. Empty if it has non-Han characters. */
+const initialsMemo = new Map<string, string>();
+const INITIALS_MEMO_MAX = 100_000;
+
+/**
+ * First letters of the pinyin of a Han word: 复康巴士 → fkbs. Empty if it has
+ * non-Han characters. Remembered per word: titles share their words, and
+ * pinyin-pro took a tenth of the time of indexing an article.
+ */
 export function initialsOf(word: string): string {
-  if (!word || !/^\p{Script=Han}+$/u.test(word)) return '';
-  return (pinyin(word, { pattern: 'first', toneType: 'none', type: 'array' }) as string[]).join('').toLowerCase();
+  let out = initialsMemo.get(word);
+  if (out !== undefined) return out;
+  out = word && /^\p{Script=Han}+$/u.test(word) ? (pinyin(word, { pattern: 'first', toneType: 'none', type: 'array' }) as string[]).join('').toLowerCase() : '';
+  if (initialsMemo.size >= INITIALS_MEMO_MAX) initialsMemo.clear();
+  initialsMemo.set(word, out);
+  return out;
 }
 
 /**

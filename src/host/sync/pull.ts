@@ -141,11 +141,17 @@ export class PullSync {
     try {
       let more = true;
       let reference: number | null = null;
+      let prefetched: ReturnType<ServerClient['pull']> | null = null;
       while (more) {
-        const since = cursorOf(this.db, s.user.id);
-        const page = await this.client.pull(s.token, since, this.pageSize);
+        const page = await (prefetched ?? this.client.pull(s.token, cursorOf(this.db, s.user.id), this.pageSize));
+        prefetched = null;
         // The operator may have logged out or changed while the page was on its way.
         if (this.session()?.user.id !== s.user.id) return;
+        // A bootstrap is many pages: the server reads the next one while this one is applied.
+        if (page.more) {
+          prefetched = this.client.pull(s.token, page.nextVersion, this.pageSize);
+          prefetched.catch(() => {}); // awaited at the next turn, or dropped with this drain
+        }
         const outcome = applyPage(this.db, this.kb, s.user.id, page, this.roleOf(s));
         if (outcome.referenceVersion !== null) reference = Math.max(reference ?? 0, outcome.referenceVersion);
         more = page.more;

@@ -1,3 +1,6 @@
+import { createWriteStream, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { ApiError, LoginResponse, UserInfo } from '../shared/auth';
 import { PushResponse, type Mutation } from '../shared/sync';
@@ -7,6 +10,8 @@ import { CallerHistoryResponse, ReferenceBundle } from '../shared/ticket-wire';
 import { HostFailure } from './errors';
 
 const TIMEOUT_MS = 10_000;
+/** A snapshot of 100,000 articles is some 500 MB. */
+const SNAPSHOT_TIMEOUT_MS = 10 * 60_000;
 
 /** 429 or 503 from the server, with how long it asked us to wait (Retry-After). */
 export class ServerBusy extends HostFailure {
@@ -53,8 +58,42 @@ export class ServerClient {
   }
 
   /** One page of the change log in this operator's scope, after `since`. */
-  pull(token: string, since: number, limit?: number) {
-    return this.request('GET', `/api/sync/pull?since=${since}${limit ? `&limit=${limit}` : ''}`, PullResponse, undefined, token);
+  pull(token: string, since: number, limit?: number, kbAfter = 0) {
+    return this.request('GET', `/api/sync/pull?since=${since}${limit ? `&limit=${limit}` : ''}${kbAfter ? `&kbAfter=${kbAfter}` : ''}`, PullResponse, undefined, token);
+  }
+
+  /**
+   * Download the knowledge-base snapshot into `file`; its change-log version,
+   * or null when the server has none (404: pull article by article).
+   */
+  async kbSnapshot(token: string, file: string): Promise<{ version: number; bytes: number } | null> {
+    let res: Response;
+    try {
+      res = await this.fetchImpl(new URL('/api/kb/snapshot', this.baseUrl), {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS),
+      });
+    } catch {
+      throw new HostFailure('server_unreachable', `无法连接中心服务器（${this.baseUrl}），请检查网络`);
+    }
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return null;
+    }
+    const version = Number(res.headers.get('x-qingyu-kb-version'));
+    const length = Number(res.headers.get('content-length'));
+    if (!res.ok || !res.body || !Number.isSafeInteger(version) || version <= 0) {
+      await res.body?.cancel();
+      throw new HostFailure('server_error', `知识库快照下载失败（HTTP ${res.status}）`);
+    }
+    try {
+      await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(file));
+    } catch {
+      throw new HostFailure('server_unreachable', '知识库快照下载中断，将逐条同步');
+    }
+    const bytes = statSync(file).size;
+    if (Number.isFinite(length) && length > 0 && bytes !== length) throw new HostFailure('server_error', `知识库快照不完整（${bytes} / ${length} 字节）`);
+    return { version, bytes };
   }
 
   private async request<T extends z.ZodType>(method: string, route: string, schema: T, body?: unknown, token?: string): Promise<z.infer<T>> {

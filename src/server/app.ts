@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { LoginRequest, type ApiError, type LoginResponse, type UserInfo } from '../shared/auth';
 import { PushRequest, type MutationResult, type PushResponse } from '../shared/sync';
@@ -6,6 +8,7 @@ import type { Db } from './db';
 import { errorHandler, HttpError, MESSAGES, notFoundHandler, parseBody } from './errors';
 import { makeDummyHash, verifyPassword } from './passwords';
 import { registerKbRoutes } from './kb';
+import { KbSnapshots, registerKbSnapshotRoutes, type KbSnapshotOptions } from './kb-snapshot';
 import { registerPoke } from './poke';
 import { registerPullRoute } from './pull';
 import { registerTicketRoutes } from './tickets';
@@ -22,6 +25,8 @@ export interface ServerOptions {
   logger?: boolean;
   /** Requests served at once before new ones are answered 429 with Retry-After (default 256). */
   maxInFlight?: number;
+  /** Build knowledge-base snapshots for new consoles (off when absent: GET /api/kb/snapshot answers 404). */
+  kbSnapshots?: KbSnapshotOptions;
 }
 
 export interface RouteEntry {
@@ -56,6 +61,17 @@ function databaseUnavailable(err: unknown): boolean {
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08006'].includes(code)) return true;
   const message = typeof e?.message === 'string' ? e.message : '';
   return /Connection terminated|connection timeout|Client has encountered a connection error|Cannot use a pool after calling end|PGlite is closed/i.test(message);
+}
+
+/**
+ * Snapshot files belong to one database: a folder per database, named by a
+ * random key the database keeps, so a database made anew never serves the
+ * files of the one before it.
+ */
+async function snapshotKey(db: Db): Promise<string> {
+  await db.query("INSERT INTO server_secrets (name, value) VALUES ('kb_snapshot_key', $1) ON CONFLICT (name) DO NOTHING", [randomUUID()]);
+  const { rows } = await db.query<{ value: string }>("SELECT value FROM server_secrets WHERE name = 'kb_snapshot_key'");
+  return rows[0]!.value;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
@@ -171,7 +187,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   registerTicketRoutes(app, db, userOf);
   registerPullRoute(app, db, userOf);
-  registerKbRoutes(app, db, userOf);
+  const snapshots = opts.kbSnapshots ? new KbSnapshots(db, { ...opts.kbSnapshots, dir: path.join(opts.kbSnapshots.dir, await snapshotKey(db)) }) : null;
+  if (snapshots) {
+    app.addHook('onClose', () => snapshots.close());
+    // Published while this server was down, or never built: build one after the usual quiet spell.
+    const { rows } = await db.query<{ version: string | null }>("SELECT max(version)::text AS version FROM changes WHERE entity = 'kb_article'");
+    const newest = rows[0]?.version ? Number(rows[0].version) : null;
+    if (newest !== null && (snapshots.info().version ?? 0) < newest) snapshots.changed();
+  }
+  registerKbRoutes(app, db, userOf, () => snapshots?.changed());
+  registerKbSnapshotRoutes(app, snapshots, userOf);
   await registerPoke(app, db, userOf);
 
   await app.ready();

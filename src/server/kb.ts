@@ -58,7 +58,8 @@ interface ArticleRow {
   valid_to: string | null;
 }
 
-export function registerKbRoutes(app: FastifyInstance, db: Db, userOf: (req: FastifyRequest) => UserRow) {
+/** `onChanged`: after a commit that changed the knowledge base (the snapshot for new consoles is rebuilt). */
+export function registerKbRoutes(app: FastifyInstance, db: Db, userOf: (req: FastifyRequest) => UserRow, onChanged: () => void = () => {}) {
   app.post('/api/admin/kb/articles', async (req) => {
     const user = userOf(req);
     requireEditor(user);
@@ -68,6 +69,7 @@ export function registerKbRoutes(app: FastifyInstance, db: Db, userOf: (req: Fas
       await audit(tx, 'kb.published', user.id, { count: articles.length, changed: snapshots.length });
       return snapshots;
     });
+    if (changed.length) onChanged();
     return { changed: changed.map((s) => ({ sourceId: s.sourceId, version: s.version })) };
   });
 
@@ -75,7 +77,7 @@ export function registerKbRoutes(app: FastifyInstance, db: Db, userOf: (req: Fas
     const user = userOf(req);
     requireEditor(user);
     const sourceId = z.string().min(1).max(200).parse((req.params as { sourceId: string }).sourceId);
-    return db.transaction(async (tx) => {
+    const retired = await db.transaction(async (tx) => {
       const { rows } = await tx.query<ArticleRow>(
         `SELECT source_id, version, status, title, answer_html, keywords, category, unit, contact_phone,
            to_char(valid_from, 'YYYY-MM-DD') AS valid_from, to_char(valid_to, 'YYYY-MM-DD') AS valid_to FROM kb_articles WHERE source_id = $1 FOR UPDATE`,
@@ -99,5 +101,7 @@ export function registerKbRoutes(app: FastifyInstance, db: Db, userOf: (req: Fas
       await audit(tx, 'kb.retired', user.id, { sourceId });
       return { sourceId, version: changed?.version ?? r.version };
     });
+    onChanged();
+    return retired;
   });
 }

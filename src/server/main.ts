@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,10 @@ export interface StartServerOptions {
   /** Create the demo accounts in an empty database (default true). */
   seed?: boolean;
   logger?: boolean;
+  /** Where knowledge-base snapshots for new consoles are kept (default: in the data dir, or the temp dir with PostgreSQL). */
+  kbSnapshotDir?: string;
+  /** Quiet time after publishing before the snapshot is rebuilt (default 30 s). */
+  kbSnapshotDelayMs?: number;
   /** Where start-up lines go (default console.log). */
   print?: (line: string) => void;
 }
@@ -58,6 +63,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): StartServer
     sipDomain: env.QINGYU_SIP_DOMAIN || DEFAULTS.sipDomain,
     tokenSecret: env.QINGYU_TOKEN_SECRET || undefined,
     logger: env.QINGYU_LOG === '1',
+    kbSnapshotDir: env.QINGYU_KB_SNAPSHOT_DIR || undefined,
+    kbSnapshotDelayMs: env.QINGYU_KB_SNAPSHOT_DELAY_MS ? Number(env.QINGYU_KB_SNAPSHOT_DELAY_MS) : undefined,
   };
 }
 
@@ -147,6 +154,10 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
       tokenTtlSeconds: opts.tokenTtlSeconds,
       sip: { wsServer: opts.sipWsServer ?? DEFAULTS.sipWsServer, domain: opts.sipDomain ?? DEFAULTS.sipDomain },
       logger: opts.logger ?? false,
+      kbSnapshots: {
+        dir: opts.kbSnapshotDir ?? (opts.databaseUrl ? path.join(tmpdir(), `qingyu-kb-snapshots-${process.getuid?.() ?? 'user'}`) : path.join(dataDir, 'kb-snapshots')),
+        delayMs: opts.kbSnapshotDelayMs,
+      },
     });
     try {
       await app.listen({ port: opts.port ?? DEFAULTS.port, host });

@@ -28,19 +28,21 @@ function intParam(raw: unknown, name: string, min: number, max: number, fallback
  * keeps PostgreSQL from turning that EXISTS into a hash of all the user's
  * tickets, as it does `IN (the user's tickets)` and a join: 2 ms with an
  * operator's 10,000 tickets, at every pull, for a pull that usually carries
- * a handful of changes (500 consoles pull every 5 s).
+ * a handful of changes (500 consoles pull every 5 s). `kbAfter`: the console
+ * holds every article up to that version already (a snapshot, kb-snapshot.ts).
  */
-export async function pullPage(db: Db, user: Pick<UserRow, 'id' | 'role'>, since: number, limit: number): Promise<string> {
+export async function pullPage(db: Db, user: Pick<UserRow, 'id' | 'role'>, since: number, limit: number, kbAfter = 0): Promise<string> {
   const { rows } = await db.query<{ head: string; n: number; last: string | null; changes: string }>(
     `WITH head AS (SELECT version FROM sync_head WHERE id = 1),
      page AS (
        SELECT version, entity, entity_id, op, payload FROM changes c
         WHERE version > $1::bigint AND version <= (SELECT version FROM head)
           AND ($3::boolean OR scope = 'all' OR EXISTS (SELECT 1 FROM ticket_participants p WHERE p.user_id = $2::uuid AND p.ticket_id = c.ticket_id OFFSET 0))
+          AND NOT (entity = 'kb_article' AND version <= $5::bigint)
         ORDER BY version LIMIT $4)
      SELECT (SELECT version FROM head)::text AS head, (SELECT count(*)::int FROM page) AS n, (SELECT max(version)::text FROM page) AS last,
        coalesce((SELECT json_agg(json_build_object('version', version, 'entity', entity, 'entityId', entity_id, 'op', op, 'payload', payload) ORDER BY version) FROM page), '[]')::text AS changes`,
-    [since, user.id, seesEveryTicket(user), limit],
+    [since, user.id, seesEveryTicket(user), limit, kbAfter],
   );
   const r = rows[0]!;
   const more = r.n >= limit;
@@ -56,7 +58,9 @@ export function registerPullRoute(app: FastifyInstance, db: Db, userOf: (req: Fa
     const q = req.query as Record<string, unknown>;
     const since = intParam(q.since, 'since', 0, Number.MAX_SAFE_INTEGER, 0);
     const limit = intParam(q.limit, 'limit', 1, MAX_PULL_LIMIT, DEFAULT_PULL_LIMIT);
-    const body = await pullPage(db, user, since, limit);
+    // A console that adopted a knowledge-base snapshot at version H has every article up to H.
+    const kbAfter = intParam(q.kbAfter, 'kbAfter', 0, Number.MAX_SAFE_INTEGER, 0);
+    const body = await pullPage(db, user, since, limit, kbAfter);
     return reply.type('application/json; charset=utf-8').send(body);
   });
 }

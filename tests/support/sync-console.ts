@@ -26,12 +26,13 @@ export class TestConsole {
     readonly name: string,
     serverUrl: string,
     pageSize = 2,
+    kbSnapshots = true,
   ) {
     this.db = openConsoleDb(path.join(dir, `${name}.db`));
     this.client = new ServerClient(serverUrl);
     const session = () => (this.session ? { token: this.session.token, userId: this.session.user.id } : null);
     this.outbox = new OutboxSync(this.db, this.client, name, session);
-    this.pull = new PullSync(this.db, this.client, () => (this.session ? { token: this.session.token, user: this.session.user } : null), undefined, undefined, pageSize);
+    this.pull = new PullSync(this.db, this.client, () => (this.session ? { token: this.session.token, user: this.session.user } : null), undefined, undefined, pageSize, kbSnapshots);
     this.outbox.onSettled((m, r) => {
       const id = (m.args as { ticketId?: string }).ticketId;
       if (r.status === 'rejected' && id) this.pull.settled(id);

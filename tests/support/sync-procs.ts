@@ -18,7 +18,8 @@ export class ServerProcess {
   async start(): Promise<number> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: this.databaseUrl, PORT: '0', QINGYU_TOKEN_SECRET: TOKEN_SECRET, ...this.env },
+      // No knowledge-base snapshot builds unless a test asks for them (QINGYU_KB_SNAPSHOT_DELAY_MS).
+      env: { ...process.env, DATABASE_URL: this.databaseUrl, PORT: '0', QINGYU_TOKEN_SECRET: TOKEN_SECRET, QINGYU_KB_SNAPSHOT_DELAY_MS: '86400000', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

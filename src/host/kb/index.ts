@@ -95,6 +95,11 @@ interface ArticleRow {
  */
 const openOnConnection = new WeakMap<Database.Database, Set<KnowledgeBase>>();
 
+/** The knowledge base on `db` was replaced under its KnowledgeBase objects (a snapshot adopted): drop what they cached. */
+export function knowledgeBaseReplaced(db: Database.Database): void {
+  for (const kb of openOnConnection.get(db) ?? []) kb.dropCaches();
+}
+
 export class KnowledgeBase {
   private readonly segmenter: QuerySegmenter;
   private synonyms: SynonymIndex | undefined;
@@ -216,6 +221,11 @@ export class KnowledgeBase {
     })();
     if (result.inserted || result.updated) for (const kb of openOnConnection.get(this.db) ?? [this]) kb.invalidate();
     return result;
+  }
+
+  /** @internal for knowledgeBaseReplaced */
+  dropCaches(): void {
+    this.invalidate();
   }
 
   private invalidate(): void {

@@ -1,9 +1,11 @@
+import { rmSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { UserInfo } from '../../shared/auth';
 import { ReferenceBundle } from '../../shared/ticket-wire';
 import type { ActorRole } from '../../shared/ticket/workflow';
 import { HostFailure } from '../errors';
 import { KnowledgeBase } from '../kb/index';
+import { adoptKbSnapshot, kbSnapshotVersion } from '../kb/snapshot';
 import { ServerBusy, type ServerClient } from '../server-client';
 import { actorFor, applyPage, cursorOf, rebuildTicket } from './apply';
 import { PokeClient } from './poke-client';
@@ -52,6 +54,8 @@ export class PullSync {
     private readonly onStatus: () => void = () => {},
     private readonly onReference: (bundle: ReferenceBundle) => void = () => {},
     private readonly pageSize?: number,
+    /** Start an empty console from the server's knowledge-base snapshot (tests and benchmarks turn it off). */
+    private readonly kbSnapshots = true,
   ) {
     this.kb = new KnowledgeBase(db);
     this.poke = new PokeClient(
@@ -142,14 +146,16 @@ export class PullSync {
       let more = true;
       let reference: number | null = null;
       let prefetched: ReturnType<ServerClient['pull']> | null = null;
+      if (this.kbSnapshots && cursorOf(this.db, s.user.id) === 0) await this.adoptSnapshot(s);
+      const kbAfter = kbSnapshotVersion(this.db);
       while (more) {
-        const page = await (prefetched ?? this.client.pull(s.token, cursorOf(this.db, s.user.id), this.pageSize));
+        const page = await (prefetched ?? this.client.pull(s.token, cursorOf(this.db, s.user.id), this.pageSize, kbAfter));
         prefetched = null;
         // The operator may have logged out or changed while the page was on its way.
         if (this.session()?.user.id !== s.user.id) return;
         // A bootstrap is many pages: the server reads the next one while this one is applied.
         if (page.more) {
-          prefetched = this.client.pull(s.token, page.nextVersion, this.pageSize);
+          prefetched = this.client.pull(s.token, page.nextVersion, this.pageSize, kbAfter);
           prefetched.catch(() => {}); // awaited at the next turn, or dropped with this drain
         }
         const outcome = applyPage(this.db, this.kb, s.user.id, page, this.roleOf(s));
@@ -168,6 +174,29 @@ export class PullSync {
       this.state = { ...this.state, pullError: failure.message, pullOnline: failure.code !== 'server_unreachable' };
     }
     this.onStatus();
+  }
+
+  /**
+   * An empty console's first pull: take the server's ready-made knowledge
+   * base (seconds) instead of indexing every article (over a minute for
+   * 100,000). Anything wrong with it leaves the knowledge base untouched and
+   * the articles come by the pull instead.
+   */
+  private async adoptSnapshot(s: PullSession): Promise<void> {
+    if (kbSnapshotVersion(this.db) > 0 || this.db.memory) return;
+    if (this.db.prepare('SELECT EXISTS (SELECT 1 FROM kb_articles)').pluck().get()) return;
+    const file = `${this.db.name}.kb-snapshot`;
+    try {
+      const got = await this.client.kbSnapshot(s.token, file);
+      if (!got) return;
+      if (this.session()?.user.id !== s.user.id) return;
+      const { articles } = adoptKbSnapshot(this.db, file, got.version);
+      console.info(`[pull] knowledge base from the server's snapshot: ${articles} articles at version ${got.version} (${Math.round(got.bytes / 1e6)} MB)`);
+    } catch (e) {
+      console.warn('[pull] knowledge-base snapshot not used, pulling article by article:', e instanceof Error ? e.message : e);
+    } finally {
+      rmSync(file, { force: true });
+    }
   }
 
   private async refreshReference(s: PullSession, version: number) {

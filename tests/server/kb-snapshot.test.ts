@@ -112,6 +112,32 @@ describe('knowledge-base snapshots for new consoles', () => {
     fromSnapshot.db.prepare("INSERT INTO kb_fts (kb_fts, rank) VALUES ('integrity-check', 1)").run();
   });
 
+  it('a console whose snapshot came from another log (a server made anew) forgets it and gets the new server’s articles', async () => {
+    const other = await startServer({ port: 0, dataDir: path.join(tmp.dir, 'server-anew'), kbSnapshotDelayMs: 3_600_000, print: () => {} });
+    try {
+      const c = consoles.find((x) => x.name === 'from-snapshot')!;
+      const anewLead = new TestConsole(tmp.dir, 'lead-anew', other.url, 1000, false);
+      consoles.push(anewLead);
+      await anewLead.login('lead01', 'qingyu-1901');
+      const fresh = [{ ...faq[1]!, sourceId: 'ANEW-1', title: '新服务器上的文章：电动车充电桩' }];
+      const res = await fetch(`${other.url}/api/admin/kb/articles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${anewLead.session!.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ articles: fresh }),
+      });
+      expect(res.status).toBe(200);
+
+      c.client.baseUrl = other.url;
+      await c.login('op1001', 'qingyu-1001');
+      await c.pull.pullNow(); // the cursor is past the new server's head: start again, without the snapshot
+      expect(c.db.prepare('SELECT count(*) FROM kb_snapshot').pluck().get()).toBe(0);
+      await c.pull.pullNow();
+      expect(c.db.prepare('SELECT title FROM kb_articles WHERE source_id = ?').pluck().get('ANEW-1')).toBe('新服务器上的文章：电动车充电桩');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('is refused, changing nothing, by a console that already has articles or by a different schema', async () => {
     const file = path.join(tmp.dir, 'copy.db');
     const source = consoles.find((c) => c.name === 'from-snapshot')!;

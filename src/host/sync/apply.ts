@@ -3,6 +3,7 @@ import type { UserInfo } from '../../shared/auth';
 import { ChangeTicketArgs, AddTicketNoteArgs, flowFromWire, type PullResponse, type TicketSnapshot, type WireTicketEvent } from '../../shared/sync-changes';
 import { transition, type Actor, type ActorRole, type TicketEvent, type TicketFlow } from '../../shared/ticket/workflow';
 import { MergeRepeatCallArgs, REPEAT_CALL_EVENT } from '../../shared/ticket-merge';
+import { kbSnapshotVersion } from '../kb/snapshot';
 import { KnowledgeBase } from '../kb/index';
 
 /**
@@ -121,10 +122,18 @@ export function applyPage(db: Database.Database, kb: KnowledgeBase, userId: stri
       else referenceVersion = Math.max(referenceVersion ?? 0, c.payload.version);
     }
     if (articles.length) kb.importArticles(articles as Parameters<KnowledgeBase['importArticles']>[0]);
+    let next = page.nextVersion;
+    // A server whose head is below our knowledge-base snapshot's version keeps another log (a
+    // database made anew or restored): its articles up to that version were left out of what we
+    // pulled (kbAfter), so forget the snapshot and pull again from the start.
+    if (!page.more && next < kbSnapshotVersion(db)) {
+      db.prepare('DELETE FROM kb_snapshot').run();
+      next = 0;
+    }
     db.prepare(
       `INSERT INTO sync_cursor (user_id, version, pulled_at) VALUES (?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET version = excluded.version, pulled_at = excluded.pulled_at`,
-    ).run(userId, page.nextVersion, new Date().toISOString());
+    ).run(userId, next, new Date().toISOString());
   })();
   return { applied: page.changes.length, referenceVersion };
 }

@@ -46,6 +46,17 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[k]!;
 }
 
+/** Deterministic PRNG (mulberry32) so every run grows the same data and asks the same queries. */
+export function prng(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 export function writeResult(result: SuiteResult): string {

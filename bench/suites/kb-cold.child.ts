@@ -4,16 +4,12 @@
  * the whole query mix and report resident memory.
  * Usage: kb-cold.child.ts <db> <first query> <JSON array of queries>
  */
-import Database from 'better-sqlite3';
-import { migrate } from '../../src/host/db/migrate';
-import { migrations } from '../../src/host/db/migrations/index';
+import { openConsoleDb } from '../../src/host/db/open';
 import { KnowledgeBase } from '../../src/host/kb/index';
 
 const [dbPath, first, mixJson] = process.argv.slice(2);
 const t0 = performance.now();
-const db = new Database(dbPath!, { fileMustExist: true });
-db.pragma('journal_mode = WAL');
-migrate(db, migrations);
+const db = openConsoleDb(dbPath!);
 const kb = new KnowledgeBase(db);
 const t1 = performance.now();
 kb.search(first!, { limit: 10 });

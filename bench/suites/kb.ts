@@ -6,39 +6,19 @@
  * jieba-segmented tokens.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import MiniSearch from 'minisearch';
-import { migrate } from '../../src/host/db/migrate';
-import { migrations } from '../../src/host/db/migrations/index';
+import { openConsoleDb } from '../../src/host/db/open';
 import { KnowledgeBase, readArticlesFile, fold, segmentForIndex } from '../../src/host/kb/index';
 import { segmentWords, initialsTokens } from '../../src/host/kb/text';
 import { QUERY_STOPWORDS, htmlToText, type ArticleFields } from '../../src/shared/kb';
+import { FAQ_XML } from '../../tests/unit/kb/helpers';
 import { evaluate, rankWithKb, rankWithLike, rankWithFoldedLike, judgements } from '../../tests/unit/kb/relevance';
-import { BENCH_DIR, machine, percentile, round, type SuiteContext, type SuiteResult, type Metric } from '../lib';
+import { BENCH_DIR, machine, percentile, prng, round, type SuiteContext, type SuiteResult, type Metric } from '../lib';
 
-const FAQ = join(BENCH_DIR, '..', '..', 'shared', 'data', 'taipei-faq.xml');
-export const FAQ_PATH = existsSync(FAQ) ? FAQ : '/work/shared/data/taipei-faq.xml';
-
-/** Deterministic PRNG (mulberry32) so every run grows the same corpus and asks the same queries. */
-function prng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function openDb(path: string): Database.Database {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  migrate(db, migrations);
-  return db;
-}
 
 function paragraphs(a: ArticleFields): string[] {
   return htmlToText(a.answerHtml)
@@ -125,8 +105,8 @@ export default function kbSuite(ctx: SuiteContext): SuiteResult {
   const log = (s: string) => process.stderr.write(`[kb] ${s}\n`);
   try {
     // ---- relevance on the articles as published
-    const real = readArticlesFile(FAQ_PATH, 'xml');
-    const faqDb = openDb(join(dir, 'faq.db'));
+    const real = readArticlesFile(FAQ_XML, 'xml');
+    const faqDb = openConsoleDb(join(dir, 'faq.db'));
     const faqKb = new KnowledgeBase(faqDb);
     const [, faqBuild] = time(() => faqKb.importArticles(real));
     const ours = evaluate(rankWithKb(faqKb));
@@ -145,7 +125,7 @@ export default function kbSuite(ctx: SuiteContext): SuiteResult {
     // ---- the grown corpus
     const grown = growCorpus(real, n);
     const dbPath = join(dir, 'kb.db');
-    const db = openDb(dbPath);
+    const db = openConsoleDb(dbPath);
     const kb = new KnowledgeBase(db);
     const [, build] = time(() => kb.importArticles(grown));
     db.pragma('wal_checkpoint(TRUNCATE)');

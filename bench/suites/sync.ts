@@ -17,7 +17,8 @@ import { KnowledgeBase, readArticlesFile } from '../../src/host/kb/index';
 import type { KbSnapshotInfo } from '../../src/server/kb-snapshot';
 import { htmlToText } from '../../src/shared/kb';
 import { machine, percentile, round, type Metric, type SuiteContext, type SuiteResult } from '../lib';
-import { FAQ_PATH, growCorpus } from './kb';
+import { FAQ_XML } from '../../tests/unit/kb/helpers';
+import { growCorpus } from './kb';
 
 /** USER_HZ: /proc counts CPU time in these ticks on Linux. */
 const TICKS = 100;
@@ -114,7 +115,7 @@ export default async function sync({ quick }: SuiteContext): Promise<SuiteResult
     // 2. Bootstrap of the knowledge base into an empty console, with articles the size of the
     // real FAQ's (grown from it as the kb suite does: real titles, units and paragraphs).
     const lead = await open('lead', 'lead01', 'qingyu-1901');
-    const corpus = growCorpus(readArticlesFile(FAQ_PATH), n.articles);
+    const corpus = growCorpus(readArticlesFile(FAQ_XML), n.articles);
     const avgChars = Math.round(corpus.reduce((sum, a) => sum + a.title.length + htmlToText(a.answerHtml).length, 0) / corpus.length);
     for (let i = 0; i < n.articles; i += 200) {
       // 200 at a time: 1,000 articles of this size are more than a request may carry (1 MiB).

@@ -13,17 +13,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ConsoleHost } from '../../src/host/host';
 import { ticketsOfPhone } from '../../src/host/tickets/store';
 import { tempDir } from '../../tests/support/tmp';
-import { machine, percentile, round, type Metric, type SuiteContext, type SuiteResult } from '../lib';
-
-function prng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { machine, percentile, prng, round, type Metric, type SuiteContext, type SuiteResult } from '../lib';
 
 const USER = { id: 'u-op1001', username: 'op1001', displayName: '王小明', role: 'operator' as const, sip: null };
 const phoneOf = (i: number) => `13${String(100000000 + i).slice(-9)}`;

@@ -74,7 +74,7 @@ export class ServerClient {
         signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS),
       });
     } catch {
-      throw new HostFailure('server_unreachable', `无法连接中心服务器（${this.baseUrl}），请检查网络`);
+      throw this.unreachable();
     }
     if (res.status === 404) {
       await res.body?.cancel();
@@ -96,6 +96,10 @@ export class ServerClient {
     return { version, bytes };
   }
 
+  private unreachable(): HostFailure {
+    return new HostFailure('server_unreachable', `无法连接中心服务器（${this.baseUrl}），请检查网络`);
+  }
+
   private async request<T extends z.ZodType>(method: string, route: string, schema: T, body?: unknown, token?: string): Promise<z.infer<T>> {
     let res: Response;
     try {
@@ -109,7 +113,7 @@ export class ServerClient {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch {
-      throw new HostFailure('server_unreachable', `无法连接中心服务器（${this.baseUrl}），请检查网络`);
+      throw this.unreachable();
     }
     const text = await res.text();
     let json: unknown = undefined;

@@ -8,7 +8,8 @@ import type { UserRow } from './users';
 type Rejection = { reason: string; message: string };
 type User = Pick<UserRow, 'id' | 'role'>;
 
-const iso = (v: Date | string | null | undefined): string | null => (v === null || v === undefined ? null : new Date(v).toISOString());
+/** A timestamp from the database (Date or text) as ISO 8601 UTC; null stays null. */
+export const iso = (v: Date | string | null | undefined): string | null => (v === null || v === undefined ? null : new Date(v).toISOString());
 
 export function actorOf(user: User): Actor {
   return { role: user.role === 'admin' ? 'admin' : user.role === 'lead' ? 'lead' : 'operator', id: user.id };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CalendarYear } from '../shared/ticket/calendar';
 import { normalizePhone } from '../shared/ticket/phone';
 import { ReferenceData } from '../shared/ticket/reference';
-import { formatTicketNumber } from '../shared/ticket/schema';
+import { ticketNumberPrefix } from '../shared/ticket/schema';
 import { centerDate } from '../shared/ticket/time';
 import { initialFlow, transition, type TicketEvent } from '../shared/ticket/workflow';
 import { planDispatch } from '../shared/ticket/plan';
@@ -14,7 +14,7 @@ import { HttpError, parseBody } from './errors';
 import { appendChanges, CHANGE_UPSERT, CHANGES_CHANNEL } from './changes';
 import { currentReference, currentReferenceTools, newestReferenceTools, REFERENCE_VERSION_SQL, saveReference, type ReferenceTools } from './reference';
 import { flowToWire, type TicketSnapshot, type WireTicketEvent } from '../shared/sync-changes';
-import { actorOf } from './ticket-changes';
+import { actorOf, iso } from './ticket-changes';
 import { registerTicketSearchRoute } from './ticket-search';
 import type { UserRow } from './users';
 
@@ -61,7 +61,6 @@ function planNewTicket(args: CreateTicketArgs, user: Pick<UserRow, 'id' | 'role'
     },
   ];
   const wireFlow = flowToWire(next);
-  const sequenceFree = formatTicketNumber(acceptedAt, 1);
   return {
     row: [
       t.callId ?? null, args.callerNumber, t.anonymous, t.callerName ?? null, t.callbackPhone ?? null, t.requestType, t.categoryId, t.divisionCode,
@@ -75,7 +74,7 @@ function planNewTicket(args: CreateTicketArgs, user: Pick<UserRow, 'id' | 'role'
       categoryId: t.categoryId, divisionCode: t.divisionCode, address: t.address ?? null, description: t.description, urgency: t.urgency, flow: wireFlow, events,
     },
     day: centerDate(acceptedAt),
-    numberPrefix: sequenceFree.slice(0, sequenceFree.lastIndexOf('-') + 1),
+    numberPrefix: ticketNumberPrefix(acceptedAt),
   };
 }
 
@@ -231,8 +230,6 @@ export interface TicketRow {
   division_code: string;
   address: string | null;
 }
-
-const iso = (v: Date | string | null) => (v === null ? null : v instanceof Date ? v.toISOString() : new Date(v).toISOString());
 
 export function toSummary(r: TicketRow): TicketSummary {
   return {

@@ -41,6 +41,17 @@ export async function login(app: FastifyInstance, username: string, password: st
   return res.json<LoginResponse>();
 }
 
+export interface LoggedIn {
+  id: string;
+  token: string;
+}
+
+/** The demo accounts logged in: the operators 王小明 (op1001) and 李娜 (op1002), and the shift lead. */
+export async function loginDemoUsers(app: FastifyInstance): Promise<{ wang: LoggedIn; li: LoggedIn; lead: LoggedIn }> {
+  const [a, b, c] = [await login(app, 'op1001', 'qingyu-1001'), await login(app, 'op1002', 'qingyu-1002'), await login(app, 'lead01', 'qingyu-1901')];
+  return { wang: { id: a.user.id, token: a.token }, li: { id: b.user.id, token: b.token }, lead: { id: c.user.id, token: c.token } };
+}
+
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** A finished inbound call the operator answered, as the console records it. */

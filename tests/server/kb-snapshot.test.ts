@@ -13,15 +13,15 @@ import { adoptKbSnapshot, KbSnapshotRefused } from '../../src/host/kb/snapshot';
 import { startServer, type RunningServer } from '../../src/server/main';
 import type { KbSnapshotInfo } from '../../src/server/kb-snapshot';
 import { PullResponse } from '../../src/shared/sync-changes';
-import { FAQ_PATH } from '../../bench/suites/kb';
 import { TestConsole } from '../support/sync-console';
 import { tempDir } from '../support/tmp';
+import { FAQ_XML } from '../unit/kb/helpers';
 
 let tmp: ReturnType<typeof tempDir>;
 let server: RunningServer;
 let lead: TestConsole;
 const consoles: TestConsole[] = [];
-const faq = readArticlesFile(FAQ_PATH).slice(0, 300);
+const faq = readArticlesFile(FAQ_XML).slice(0, 300);
 
 async function api<T>(route: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<T> {
   const res = await fetch(`${server.url}${route}`, {

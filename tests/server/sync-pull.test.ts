@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PullResponse, type SyncChange } from '../../src/shared/sync-changes';
 import { ENGINES } from './engines';
-import { bearer, login, pushOk, serverOn, type TestServer } from './helpers';
+import { bearer, pushOk, serverOn, type TestServer, loginDemoUsers, type LoggedIn } from './helpers';
 import { changeM, createTicketM, filedTicket, kbArticle, noteM } from '../support/sync-fixtures';
 
 describe.each(ENGINES)('pulling the change log, on $name', (engine) => {
   let s: TestServer;
-  let wang: { id: string; token: string };
-  let li: { id: string; token: string };
-  let lead: { id: string; token: string };
+  let wang: LoggedIn;
+  let li: LoggedIn;
+  let lead: LoggedIn;
 
   async function pull(token: string, since = 0, limit?: number) {
     const res = await s.app.inject({ method: 'GET', url: `/api/sync/pull?since=${since}${limit ? `&limit=${limit}` : ''}`, headers: bearer(token) });
@@ -31,10 +31,7 @@ describe.each(ENGINES)('pulling the change log, on $name', (engine) => {
 
   beforeAll(async () => {
     s = await serverOn(engine);
-    const [a, b, c] = [await login(s.app, 'op1001', 'qingyu-1001'), await login(s.app, 'op1002', 'qingyu-1002'), await login(s.app, 'lead01', 'qingyu-1901')];
-    wang = { id: a.user.id, token: a.token };
-    li = { id: b.user.id, token: b.token };
-    lead = { id: c.user.id, token: c.token };
+    ({ wang, li, lead } = await loginDemoUsers(s.app));
   });
   afterAll(() => s.close());
 

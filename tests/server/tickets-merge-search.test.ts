@@ -12,7 +12,7 @@ import { PullResponse, type SyncChange, type TicketSnapshot } from '../../src/sh
 import { TicketSearchResponse } from '../../src/shared/ticket-merge';
 import { createTicketM, filedTicket, mutation } from '../support/sync-fixtures';
 import { ENGINES } from './engines';
-import { bearer, login, push, pushOk, serverOn, type TestServer } from './helpers';
+import { bearer, push, pushOk, serverOn, type TestServer, loginDemoUsers, type LoggedIn } from './helpers';
 
 const CALLER = '13800138000';
 
@@ -21,9 +21,9 @@ const merge = (ticketId: string, over: Record<string, unknown> = {}) =>
 
 describe.each(ENGINES)('repeat calls and ticket search on the server, on $name', (engine) => {
   let s: TestServer;
-  let wang: { id: string; token: string };
-  let li: { id: string; token: string };
-  let lead: { id: string; token: string };
+  let wang: LoggedIn;
+  let li: LoggedIn;
+  let lead: LoggedIn;
 
   async function pullAll(token: string, since = 0) {
     const res = await s.app.inject({ url: `/api/sync/pull?since=${since}&limit=1000`, headers: bearer(token) });
@@ -45,10 +45,7 @@ describe.each(ENGINES)('repeat calls and ticket search on the server, on $name',
 
   beforeAll(async () => {
     s = await serverOn(engine);
-    const [a, b, c] = [await login(s.app, 'op1001', 'qingyu-1001'), await login(s.app, 'op1002', 'qingyu-1002'), await login(s.app, 'lead01', 'qingyu-1901')];
-    wang = { id: a.user.id, token: a.token };
-    li = { id: b.user.id, token: b.token };
-    lead = { id: c.user.id, token: c.token };
+    ({ wang, li, lead } = await loginDemoUsers(s.app));
   });
   afterAll(() => s.close());
 

@@ -9,7 +9,7 @@ import { ticketSnapshot } from '../../src/server/ticket-changes';
 import { applyCreateTicket } from '../../src/server/tickets';
 import type { Category } from '../../src/shared/ticket/reference';
 import { MutationArgs } from '../../src/shared/sync';
-import { bearer, login, pushOk, serverOn, type TestServer } from './helpers';
+import { bearer, pushOk, serverOn, type TestServer, loginDemoUsers, type LoggedIn } from './helpers';
 
 /** A ticket as the console files it: accepted on 2026-02-13 (the Friday before the Spring Festival break). */
 function ticket(acceptedBy: string, overrides: Partial<Ticket> = {}): Ticket {
@@ -50,16 +50,13 @@ const createTicket = (t: Ticket, callerNumber: string | null = '13800138000', id
 
 describe.each(ENGINES)('tickets on the server, on $name', (engine) => {
   let s: TestServer;
-  let wang: { id: string; token: string };
-  let li: { id: string; token: string };
-  let lead: { id: string; token: string };
+  let wang: LoggedIn;
+  let li: LoggedIn;
+  let lead: LoggedIn;
 
   beforeAll(async () => {
     s = await serverOn(engine);
-    const [a, b, c] = [await login(s.app, 'op1001', 'qingyu-1001'), await login(s.app, 'op1002', 'qingyu-1002'), await login(s.app, 'lead01', 'qingyu-1901')];
-    wang = { id: a.user.id, token: a.token };
-    li = { id: b.user.id, token: b.token };
-    lead = { id: c.user.id, token: c.token };
+    ({ wang, li, lead } = await loginDemoUsers(s.app));
   });
   afterAll(() => s.close());
 

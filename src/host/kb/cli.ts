@@ -13,9 +13,8 @@
  * arguments, with the reason on stderr.
  */
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import { migrate } from '../db/migrate';
-import { migrations } from '../db/migrations/index';
+import type Database from 'better-sqlite3';
+import { openConsoleDb } from '../db/open';
 import { KnowledgeBase, KbImportError, type ImportFormat } from './index';
 import { decodeEntities } from '../../shared/kb';
 
@@ -70,9 +69,7 @@ function openDb(path: string, create: boolean): Database.Database {
   if (!create && !existsSync(path)) throw new UsageError(`数据库文件不存在：${path}（先用 kb import 导入）`);
   let db: Database.Database;
   try {
-    db = new Database(path, { fileMustExist: !create });
-    db.pragma('journal_mode = WAL');
-    migrate(db, migrations);
+    db = openConsoleDb(path);
   } catch (e) {
     throw new UsageError(`无法打开数据库 ${path}：${(e as Error).message}`);
   }

@@ -28,10 +28,15 @@ export const KB_ARTICLES_MAX = 20;
 
 const TICKET_NUMBER = /^12345-(\d{4})(\d{2})(\d{2})-(\d{6})$/;
 
+/** '12345-20261129-': the day's part of the numbers of tickets accepted on 2026-11-29 center time. */
+export function ticketNumberPrefix(acceptedAt: Date): string {
+  return `12345-${centerDate(acceptedAt).replaceAll('-', '')}-`;
+}
+
 /** '12345-20261129-000123' for the 123rd ticket accepted on 2026-11-29 center time. */
 export function formatTicketNumber(acceptedAt: Date, sequence: number): string {
   if (!Number.isInteger(sequence) || sequence < 1 || sequence > 999_999) throw new RangeError(`ticket sequence out of range: ${sequence}`);
-  return `12345-${centerDate(acceptedAt).replaceAll('-', '')}-${String(sequence).padStart(6, '0')}`;
+  return ticketNumberPrefix(acceptedAt) + String(sequence).padStart(6, '0');
 }
 
 /** The date and sequence of a ticket number, or null if it is not one. */

@@ -1,9 +1,8 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
-import { migrate } from '../../../src/host/db/migrate';
-import { migrations } from '../../../src/host/db/migrations/index';
+import type Database from 'better-sqlite3';
+import { openConsoleDb as openHostDb } from '../../../src/host/db/open';
 import { KnowledgeBase } from '../../../src/host/kb/index';
 
 /** The Taipei FAQ: shared/ sits beside the repository (CI) or at /work/shared (workstations). */
@@ -15,8 +14,6 @@ export function tempDir(): string {
 
 /** A console database file as the host opens it: WAL, migrated. */
 export function openConsoleDb(path = join(tempDir(), 'console.db')): { db: Database.Database; kb: KnowledgeBase; path: string } {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  migrate(db, migrations);
+  const db = openHostDb(path);
   return { db, kb: new KnowledgeBase(db), path };
 }
